@@ -48,7 +48,7 @@ typedef struct cvm_finding {
 typedef struct cvm_host_report {
         cvm_finding *findings;
         size_t n_findings;
-        unsigned tee_mask;                /**< (1 << CVM_TEE_TDX) | (1 << CVM_TEE_SNP): the TEEs checked */
+        unsigned tee_mask;                 /**< (1 << CVM_TEE_TDX) | (1 << CVM_TEE_SNP): the TEEs checked */
         cvm_verdict verdict[_CVM_TEE_MAX]; /**< meaningful for the TEEs in tee_mask */
 } cvm_host_report;
 
@@ -82,19 +82,26 @@ cvm_host_report *cvm_host_report_free(cvm_host_report *report);
 const char *cvm_check_status_to_string(cvm_check_status s);
 const char *cvm_verdict_to_string(cvm_verdict v);
 
-/** Key-slot capacity of one TEE resource in the misc cgroup ("tdx", "sev", "sev_es"). */
+/**
+ * Key-slot capacity of one TEE resource in the misc cgroup: "tdx" (TDX private KeyIDs for guests), "sev"
+ * (SEV ASIDs), "sev_es" (SEV-ES ASIDs, which SEV-SNP guests use too). Free slots are total - used.
+ */
 typedef struct cvm_capacity {
         const char *resource;
-        bool present;     /**< the kernel advertises the resource */
-        uint64_t total;   /**< misc.capacity */
-        uint64_t used;    /**< misc.current */
-        const char *source; /**< the misc.capacity file the numbers come from */
+        bool present;       /**< the kernel advertises the resource (KVM set a capacity) */
+        uint64_t total;     /**< misc.capacity */
+        uint64_t used;      /**< misc.current; 0 when unknown (see used_known) */
+        const char *source; /**< the misc.capacity file the numbers come from; NULL when none was read.
+                               Valid as long as the facts are. */
+        bool used_known;    /**< misc.current was read (old kernels lack it in the root cgroup) */
 } cvm_capacity;
 
 /**
- * Reads TDX KeyIDs and SEV / SEV-ES ASIDs from the facts' misc cgroup files (v2, then v1).
- * @param ret array of n entries, one per resource in the order tdx, sev, sev_es
- * @return 0; -ENOENT when no misc cgroup is mounted; -EBADMSG when its files are malformed
+ * Reads TDX KeyIDs and SEV / SEV-ES ASIDs from the facts' misc cgroup files (v2, then v1, then the v2 tree
+ * of a hybrid layout, /sys/fs/cgroup/unified).
+ * @param ret array of 3 entries, one per resource in the order tdx, sev, sev_es; written only on success
+ * @return 0; -ENOENT when no misc cgroup is mounted; -EBADMSG when its files are malformed; another -errno
+ *         when they could not be read
  */
 int cvm_host_capacity(const cvm_host_facts *facts, cvm_capacity ret[static 3]);
 

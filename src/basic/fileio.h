@@ -28,7 +28,8 @@ int open_at_root(const char *root, const char *path, int flags);
  * more than max bytes gives -E2BIG.
  */
 int read_full_fd(int fd, size_t max, char **ret_data, size_t *ret_size);
-int read_full_file_at_root(const char *root, const char *path, size_t max, char **ret_data, size_t *ret_size);
+int read_full_file_at_root(const char *root, const char *path, size_t max, char **ret_data,
+                           size_t *ret_size);
 int read_full_file(const char *path, size_t max, char **ret_data, size_t *ret_size);
 
 /* Writes a whole buffer to a file, created with mode 0644 unless it exists. */

@@ -11,17 +11,17 @@
 #include <string.h>
 #include <unistd.h>
 
-#define _cleanup_(f)    __attribute__((cleanup(f)))
-#define _unused_        __attribute__((unused))
-#define _pure_          __attribute__((pure))
-#define _printf_(a, b)  __attribute__((format(printf, a, b)))
-#define _sentinel_      __attribute__((sentinel))
-#define _noreturn_      __attribute__((noreturn))
-#define _warn_unused_   __attribute__((warn_unused_result))
+#define _cleanup_(f)   __attribute__((cleanup(f)))
+#define _unused_       __attribute__((unused))
+#define _pure_         __attribute__((pure))
+#define _printf_(a, b) __attribute__((format(printf, a, b)))
+#define _sentinel_     __attribute__((sentinel))
+#define _noreturn_     __attribute__((noreturn))
+#define _warn_unused_  __attribute__((warn_unused_result))
 
 /* Refuses pointers at compile time: sizeof(ptr)/sizeof(*ptr) is the classic silent bug. */
-#define ELEMENTSOF(x)                                                                                         \
-        (__builtin_choose_expr(!__builtin_types_compatible_p(typeof(x), typeof(&*(x))),                      \
+#define ELEMENTSOF(x)                                                                                       \
+        (__builtin_choose_expr(!__builtin_types_compatible_p(typeof(x), typeof(&*(x))),                     \
                                sizeof(x) / sizeof((x)[0]), (void) 0))
 
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
@@ -64,31 +64,31 @@ static inline void fclosep(FILE **f)
 #define _cleanup_fclose_ _cleanup_(fclosep)
 
 /* Hands ownership over and leaves NULL (resp. -EBADF) behind, so the cleanup handler does nothing. */
-#define TAKE_PTR(p)                                                                                           \
-        ({                                                                                                    \
-                typeof(p) _p_ = (p);                                                                          \
-                (p) = NULL;                                                                                   \
-                _p_;                                                                                          \
+#define TAKE_PTR(p)                                                                                         \
+        ({                                                                                                  \
+                typeof(p) _p_ = (p);                                                                        \
+                (p) = NULL;                                                                                 \
+                _p_;                                                                                        \
         })
-#define TAKE_FD(fd)                                                                                           \
-        ({                                                                                                    \
-                int _fd_ = (fd);                                                                              \
-                (fd) = -EBADF;                                                                                \
-                _fd_;                                                                                         \
+#define TAKE_FD(fd)                                                                                         \
+        ({                                                                                                  \
+                int _fd_ = (fd);                                                                            \
+                (fd) = -EBADF;                                                                              \
+                _fd_;                                                                                       \
         })
 
-#define DEFINE_TRIVIAL_CLEANUP_FUNC(type, func)                                                               \
-        static inline void func##p(type *p)                                                                   \
-        {                                                                                                     \
-                if (*p)                                                                                       \
-                        (void) func(*p);                                                                      \
+#define DEFINE_TRIVIAL_CLEANUP_FUNC(type, func)                                                             \
+        static inline void func##p(type *p)                                                                 \
+        {                                                                                                   \
+                if (*p)                                                                                     \
+                        (void) func(*p);                                                                    \
         }
 
 /* For libc calls that return -1 and set errno. */
-#define RET_NERRNO(expr)                                                                                      \
-        ({                                                                                                    \
-                long _r_ = (expr);                                                                            \
-                _r_ < 0 ? -errno : (int) _r_;                                                                 \
+#define RET_NERRNO(expr)                                                                                    \
+        ({                                                                                                  \
+                long _r_ = (expr);                                                                          \
+                _r_ < 0 ? -errno : (int) _r_;                                                               \
         })
 
 /* errno after a failed libc call, never 0: a call that "failed" without setting errno is an EIO. */
@@ -110,3 +110,14 @@ static inline void erase_and_free(void *p, size_t n)
 #define _public_ __attribute__((visibility("default")))
 
 #define new0(t, n) ((t *) calloc((n) ?: 1, sizeof(t)))
+
+static inline void *mfree(void *p)
+{
+        free(p);
+        return NULL;
+}
+
+static inline const char *strempty(const char *s)
+{
+        return s ?: "";
+}

@@ -75,14 +75,14 @@ int reader_u8(Reader *r, uint8_t *ret)
         return k;
 }
 
-#define DEFINE_READER_UINT(name, type, n, be)                                                                 \
-        int name(Reader *r, type *ret)                                                                        \
-        {                                                                                                     \
-                uint64_t v;                                                                                   \
-                int k = reader_uint(r, n, be, &v);                                                            \
-                if (k >= 0)                                                                                   \
-                        *ret = (type) v;                                                                      \
-                return k;                                                                                     \
+#define DEFINE_READER_UINT(name, type, n, be)                                                               \
+        int name(Reader *r, type *ret)                                                                      \
+        {                                                                                                   \
+                uint64_t v;                                                                                 \
+                int k = reader_uint(r, n, be, &v);                                                          \
+                if (k >= 0)                                                                                 \
+                        *ret = (type) v;                                                                    \
+                return k;                                                                                   \
         }
 
 DEFINE_READER_UINT(reader_u16le, uint16_t, 2, false)

@@ -44,15 +44,16 @@ static void print_text(const cvm_host_report *rep)
                 snprintf(status, sizeof(status), "%s", cvm_check_status_to_string(f->status));
                 for (char *p = status; *p; p++)
                         *p = (char) (*p - 'a' + 'A');
-                printf("  %s%-4s%s  %-*s  %s\n", color ? status_color(f->status) : "", status, color ? "\033[0m" : "",
-                       (int) idw, f->id, f->message);
+                printf("  %s%-4s%s  %-*s  %s\n", color ? status_color(f->status) : "", status,
+                       color ? "\033[0m" : "", (int) idw, f->id, f->message);
                 if (f->hint && (f->status == CVM_CHECK_FAIL || f->status == CVM_CHECK_WARN))
                         printf("  %-4s  %-*s  hint: %s\n", "", (int) idw, "", f->hint);
                 counts[f->status]++;
         }
 
         printf("\n%zu checks: %u passed, %u warnings, %u failed, %u skipped\n", rep->n_findings,
-               counts[CVM_CHECK_PASS], counts[CVM_CHECK_WARN], counts[CVM_CHECK_FAIL], counts[CVM_CHECK_SKIP]);
+               counts[CVM_CHECK_PASS], counts[CVM_CHECK_WARN], counts[CVM_CHECK_FAIL],
+               counts[CVM_CHECK_SKIP]);
         for (cvm_tee t = CVM_TEE_TDX; t < _CVM_TEE_MAX; t++)
                 if (rep->tee_mask & (1u << t))
                         printf("%s: %s\n", tee_titles[t], cvm_verdict_to_string(rep->verdict[t]));
@@ -67,19 +68,22 @@ static int print_json(const cvm_host_report *rep)
 
         for (size_t i = 0; i < rep->n_findings; i++) {
                 const cvm_finding *f = rep->findings + i;
+                const char *status = cvm_check_status_to_string(f->status);
                 json_object *c = json_object_new_object();
                 if (json_append(checks, c) < 0 || json_add(c, "id", json_object_new_string(f->id)) < 0 ||
                     json_add(c, "tee", json_object_new_string(cvm_tee_to_string(f->tee))) < 0 ||
-                    json_add(c, "status", json_object_new_string(cvm_check_status_to_string(f->status))) < 0 ||
-                    json_add(c, "message", json_object_new_string(f->message)) < 0 ||
-                    json_add(c, "hint", f->hint ? json_object_new_string(f->hint) : json_object_new_null()) < 0)
+                    json_add(c, "status", json_object_new_string(status)) < 0 ||
+                    json_add(c, "message", json_object_new_string(f->message)) < 0)
                         return log_oom();
-                if (!f->hint)
-                        json_object_object_add(c, "hint", NULL);
+                /* json-c represents null as NULL: json_add() would take it for a failed allocation. */
+                if (f->hint ? json_add(c, "hint", json_object_new_string(f->hint)) < 0
+                            : json_object_object_add(c, "hint", NULL) < 0)
+                        return log_oom();
         }
         for (cvm_tee t = CVM_TEE_TDX; t < _CVM_TEE_MAX; t++)
                 if (rep->tee_mask & (1u << t) &&
-                    json_add(verdict, cvm_tee_to_string(t), json_object_new_string(cvm_verdict_to_string(rep->verdict[t]))) < 0)
+                    json_add(verdict, cvm_tee_to_string(t),
+                             json_object_new_string(cvm_verdict_to_string(rep->verdict[t]))) < 0)
                         return log_oom();
 
         _cleanup_free_ char *s = NULL;
@@ -106,12 +110,23 @@ static void help(void)
 
 int verb_check(int argc, char *argv[])
 {
-        enum { ARG_TEE = 0x100, ARG_JSON, ARG_ROOT, ARG_FACTS, ARG_QEMU, ARG_NO_QEMU };
+        enum {
+                ARG_TEE = 0x100,
+                ARG_JSON,
+                ARG_ROOT,
+                ARG_FACTS,
+                ARG_QEMU,
+                ARG_NO_QEMU
+        };
         static const struct option options[] = {
-                { "help", no_argument, NULL, 'h' },       { "tee", required_argument, NULL, ARG_TEE },
-                { "json", no_argument, NULL, ARG_JSON },   { "root", required_argument, NULL, ARG_ROOT },
-                { "facts", required_argument, NULL, ARG_FACTS }, { "qemu", required_argument, NULL, ARG_QEMU },
-                { "no-qemu", no_argument, NULL, ARG_NO_QEMU }, { "quiet", no_argument, NULL, 'q' },
+                { "help", no_argument, NULL, 'h' },
+                { "tee", required_argument, NULL, ARG_TEE },
+                { "json", no_argument, NULL, ARG_JSON },
+                { "root", required_argument, NULL, ARG_ROOT },
+                { "facts", required_argument, NULL, ARG_FACTS },
+                { "qemu", required_argument, NULL, ARG_QEMU },
+                { "no-qemu", no_argument, NULL, ARG_NO_QEMU },
+                { "quiet", no_argument, NULL, 'q' },
                 {},
         };
         unsigned tee_mask = (1u << CVM_TEE_TDX) | (1u << CVM_TEE_SNP), flags = 0;
@@ -126,7 +141,8 @@ int verb_check(int argc, char *argv[])
                         return CVM_EXIT_SUCCESS;
                 case ARG_TEE:
                         if (parse_tee_mask(optarg, &tee_mask) < 0)
-                                return usage_error("check", "Unknown TEE '%s': expected tdx, snp or all.", optarg);
+                                return usage_error("check", "Unknown TEE '%s': expected tdx, snp or all.",
+                                                   optarg);
                         break;
                 case ARG_JSON:
                         json = true;

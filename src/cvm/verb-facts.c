@@ -22,11 +22,18 @@ static void help(void)
 
 int verb_facts(int argc, char *argv[])
 {
-        enum { ARG_ROOT = 0x100, ARG_QEMU, ARG_NO_QEMU };
+        enum {
+                ARG_ROOT = 0x100,
+                ARG_QEMU,
+                ARG_NO_QEMU
+        };
         static const struct option options[] = {
-                { "help", no_argument, NULL, 'h' },         { "root", required_argument, NULL, ARG_ROOT },
-                { "qemu", required_argument, NULL, ARG_QEMU }, { "no-qemu", no_argument, NULL, ARG_NO_QEMU },
-                { "output", required_argument, NULL, 'o' },  {},
+                { "help", no_argument, NULL, 'h' },
+                { "root", required_argument, NULL, ARG_ROOT },
+                { "qemu", required_argument, NULL, ARG_QEMU },
+                { "no-qemu", no_argument, NULL, ARG_NO_QEMU },
+                { "output", required_argument, NULL, 'o' },
+                {},
         };
         const char *root = NULL, *qemu = NULL, *output = NULL;
         unsigned flags = 0;

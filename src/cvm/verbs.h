@@ -11,6 +11,10 @@ enum {
         CVM_EXIT_SUCCESS = 0,  /* yes: ready, valid, accepted, done */
         CVM_EXIT_NEGATIVE = 1, /* a well-formed "no": not ready, invalid, rejected */
         CVM_EXIT_ERROR = 2,    /* bad usage, unreadable or malformed input, or the job could not be done */
+        /* cvm run only: how the VM ended (0: the guest powered off, or it was stopped on request). */
+        CVM_EXIT_QEMU_FAILED = 3,    /* QEMU could not start, or ended without the guest shutting down */
+        CVM_EXIT_GUEST_PANICKED = 4, /* the guest panicked (GUEST_PANICKED, e.g. a TDX fatal error) */
+        CVM_EXIT_RESTART_LIMIT = 5,  /* the guest rebooted more often than --max-restarts allows */
 };
 
 typedef struct Verb {
@@ -26,6 +30,11 @@ typedef struct Verb {
 int verb_check(int argc, char *argv[]);
 int verb_facts(int argc, char *argv[]);
 int verb_capacity(int argc, char *argv[]);
+int verb_run(int argc, char *argv[]);
+int verb_validate(int argc, char *argv[]);
+int verb_list(int argc, char *argv[]);
+int verb_status(int argc, char *argv[]);
+int verb_stop(int argc, char *argv[]);
 
 /* Shared option handling. */
 int parse_tee_mask(const char *s, unsigned *ret);

@@ -25,7 +25,8 @@ _public_ const char *cvm_version(void)
         return PROJECT_VERSION;
 }
 
-_public_ void cvm_set_log_callback(void (*cb)(int level, const char *message, void *userdata), void *userdata)
+_public_ void cvm_set_log_callback(void (*cb)(int level, const char *message, void *userdata),
+                                   void *userdata)
 {
         log_set_callback(cb, userdata);
         /* A library user that installs a callback wants the debug messages too. */

@@ -11,7 +11,9 @@ static void base64_roundtrip_and_rejects(void **state)
 {
         static const struct {
                 const char *plain, *b64;
-        } v[] = { { "", "" }, { "f", "Zg==" }, { "fo", "Zm8=" }, { "foo", "Zm9v" }, { "foobar", "Zm9vYmFy" } };
+        } v[] = {
+                { "", "" }, { "f", "Zg==" }, { "fo", "Zm8=" }, { "foo", "Zm9v" }, { "foobar", "Zm9vYmFy" }
+        };
 
         for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
                 char *e = NULL;

@@ -12,11 +12,9 @@
 
 static void facts_collect_reads_below_root(void **state)
 {
-        _cleanup_(rm_rf_freep) char *root = make_tree((const char *[]){
-                "/proc/sys/kernel/arch", "x86_64\n",
-                "/proc/sys/kernel/osrelease", "6.16.3\n",
-                "/sys/module/kvm_intel/parameters/tdx", "Y\n",
-                NULL });
+        _cleanup_(rm_rf_freep) char *root = make_tree(
+                (const char *[]){ "/proc/sys/kernel/arch", "x86_64\n", "/proc/sys/kernel/osrelease",
+                                  "6.16.3\n", "/sys/module/kvm_intel/parameters/tdx", "Y\n", NULL });
         _cleanup_(cvm_host_facts_freep) cvm_host_facts *f = NULL;
         const char *t;
 
@@ -35,8 +33,7 @@ static void facts_probe_files_below_root(void **state)
 {
         _cleanup_(rm_rf_freep) char *root = make_tree((const char *[]){
                 "/cvm-facts/kvm.json", "{\"api_version\": 12, \"extensions\": {\"KVM_CAP_VM_TYPES\": 49}}",
-                "/cvm-facts/msr.json", "{ not json",
-                NULL });
+                "/cvm-facts/msr.json", "{ not json", NULL });
         _cleanup_(cvm_host_facts_freep) cvm_host_facts *f = NULL;
         int64_t v;
         json_object *o;
@@ -70,8 +67,12 @@ static void facts_format_parse_roundtrip(void **state)
 static void facts_parse_rejects_garbage(void **state)
 {
         static const char *const bad[] = {
-                "", "[]", "{}", "{\"cvm-facts\": 2, \"files\": {}, \"paths\": {}}",
-                "{\"cvm-facts\": 1}", "{\"cvm-facts\": 1, \"files\": {}, \"paths\": {}} x",
+                "",
+                "[]",
+                "{}",
+                "{\"cvm-facts\": 2, \"files\": {}, \"paths\": {}}",
+                "{\"cvm-facts\": 1}",
+                "{\"cvm-facts\": 1, \"files\": {}, \"paths\": {}} x",
                 "{\"cvm-facts\": 1, \"files\": [], \"paths\": {}}",
         };
         for (size_t i = 0; i < ELEMENTSOF(bad); i++) {

@@ -32,8 +32,8 @@ _public_ const char *cvm_verdict_to_string(cvm_verdict v)
         return verdict_to_string(v);
 }
 
-static int finding_setv(cvm_finding *out, cvm_check_status status, const char *hint, const char *format,
-                        va_list ap)
+static _printf_(4, 0) int finding_setv(cvm_finding *out, cvm_check_status status, const char *hint,
+                                       const char *format, va_list ap)
 {
         char *m = NULL, *h = NULL;
         if (vasprintf(&m, format, ap) < 0)
@@ -50,23 +50,23 @@ static int finding_setv(cvm_finding *out, cvm_check_status status, const char *h
         return 0;
 }
 
-#define DEFINE_FINDING(name, status)                                                                          \
-        int finding_##name(cvm_finding *out, const char *format, ...)                                        \
-        {                                                                                                     \
-                va_list ap;                                                                                   \
-                va_start(ap, format);                                                                         \
-                int r = finding_setv(out, status, NULL, format, ap);                                         \
-                va_end(ap);                                                                                   \
-                return r;                                                                                     \
+#define DEFINE_FINDING(name, status)                                                                        \
+        int finding_##name(cvm_finding *out, const char *format, ...)                                       \
+        {                                                                                                   \
+                va_list ap;                                                                                 \
+                va_start(ap, format);                                                                       \
+                int r = finding_setv(out, status, NULL, format, ap);                                        \
+                va_end(ap);                                                                                 \
+                return r;                                                                                   \
         }
-#define DEFINE_FINDING_HINT(name, status)                                                                     \
-        int finding_##name(cvm_finding *out, const char *hint, const char *format, ...)                      \
-        {                                                                                                     \
-                va_list ap;                                                                                   \
-                va_start(ap, format);                                                                         \
-                int r = finding_setv(out, status, hint, format, ap);                                         \
-                va_end(ap);                                                                                   \
-                return r;                                                                                     \
+#define DEFINE_FINDING_HINT(name, status)                                                                   \
+        int finding_##name(cvm_finding *out, const char *hint, const char *format, ...)                     \
+        {                                                                                                   \
+                va_list ap;                                                                                 \
+                va_start(ap, format);                                                                       \
+                int r = finding_setv(out, status, hint, format, ap);                                        \
+                va_end(ap);                                                                                 \
+                return r;                                                                                   \
         }
 
 DEFINE_FINDING(pass, CVM_CHECK_PASS)
@@ -151,7 +151,8 @@ const char *cpuinfo_value(const HostFacts *f, const char *key, char *buf, size_t
         if (facts_file_text(f, "/proc/cpuinfo", &t) < 0)
                 return NULL;
         size_t kl = strlen(key);
-        for (const char *line = t; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+        for (const char *line = t; line && *line;
+             line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
                 if (*line == '\n') /* end of the first processor stanza */
                         return NULL;
                 if (!strneq(line, key, kl) || (line[kl] != ' ' && line[kl] != '\t' && line[kl] != ':'))

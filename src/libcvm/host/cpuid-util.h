@@ -3,7 +3,12 @@
 
 #include "facts.h"
 
-enum { CPUID_EAX, CPUID_EBX, CPUID_ECX, CPUID_EDX };
+enum {
+        CPUID_EAX,
+        CPUID_EBX,
+        CPUID_ECX,
+        CPUID_EDX
+};
 
 void cpuid_key(uint32_t leaf, uint32_t sub, char key[static 32]);
 /* A collected CPUID leaf: 0; -ENODATA not collected; -ENOENT leaf not reported; -EBADMSG malformed. */

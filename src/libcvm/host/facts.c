@@ -10,8 +10,8 @@
 #include "log.h"
 
 static const FactProbe fact_probes[] = {
-        { "kvm", probe_kvm, true },     { "cpuid", probe_cpuid, true }, { "msr", probe_msr, true },
-        { "sev", probe_sev, true },     { "kmsg", probe_kmsg, false },  { "qemu", probe_qemu, true },
+        { "kvm", probe_kvm, true }, { "cpuid", probe_cpuid, true }, { "msr", probe_msr, true },
+        { "sev", probe_sev, true }, { "kmsg", probe_kmsg, false },  { "qemu", probe_qemu, true },
         { "qgs", probe_qgs, true },
 };
 
@@ -61,7 +61,8 @@ static int collect_file(json_object *files, json_object *paths, const char *root
         if (kind == FACT_PRESENCE) {
                 mode_t m;
                 int r = stat_at_root(root, path, &m);
-                return json_add(paths, path, json_object_new_string(r < 0 ? errno_to_name(r, buf) : mode_to_type(m)));
+                return json_add(paths, path,
+                                json_object_new_string(r < 0 ? errno_to_name(r, buf) : mode_to_type(m)));
         }
 
         _cleanup_free_ char *data = NULL;
@@ -198,7 +199,8 @@ _public_ int cvm_host_facts_collect(const char *root, const char *qemu, unsigned
 
         for (size_t l = 0; l < ELEMENTSOF(fact_file_lists); l++)
                 for (const FactFile *ff = fact_file_lists[l]; ff->path; ff++) {
-                        if (json_get(files, ff->path, json_type_object) || json_get(paths, ff->path, json_type_string))
+                        if (json_get(files, ff->path, json_type_object) ||
+                            json_get(paths, ff->path, json_type_string))
                                 continue; /* listed by two modules */
                         r = strchr(ff->path, '*') ? collect_glob(files, paths, root, ff->path, ff->kind)
                                                   : collect_file(files, paths, root, ff->path, ff->kind);
@@ -256,12 +258,14 @@ _public_ int cvm_host_facts_parse(const char *json, size_t size, cvm_host_facts 
                 return r;
         json_object *v = json_get(doc, "cvm-facts", json_type_int);
         if (!v)
-                return log_debug_errno(SYNTHETIC_ERRNO(EBADMSG), "Not a cvm facts document: no \"cvm-facts\" member");
+                return log_debug_errno(SYNTHETIC_ERRNO(EBADMSG),
+                                       "Not a cvm facts document: no \"cvm-facts\" member");
         if (json_object_get_int(v) != FACTS_FORMAT_VERSION)
                 return log_debug_errno(SYNTHETIC_ERRNO(EOPNOTSUPP), "Unsupported facts format version %d",
                                        json_object_get_int(v));
         if (!json_get(doc, "files", json_type_object) || !json_get(doc, "paths", json_type_object))
-                return log_debug_errno(SYNTHETIC_ERRNO(EBADMSG), "Facts document lacks \"files\" or \"paths\"");
+                return log_debug_errno(SYNTHETIC_ERRNO(EBADMSG),
+                                       "Facts document lacks \"files\" or \"paths\"");
 
         HostFacts *f = new0(HostFacts, 1);
         if (!f)
@@ -337,7 +341,7 @@ int facts_files_with_prefix(const HostFacts *f, const char *prefix, const char *
         if (!l)
                 return -ENOMEM;
         if (files) {
-                json_object_object_foreach(files, key, val) {
+                json_object_object_foreach (files, key, val) {
                         (void) val;
                         if (startswith(key, prefix))
                                 l[n++] = key;

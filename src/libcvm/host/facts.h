@@ -11,7 +11,7 @@
  *   "paths":   absolute path -> "file" | "dir" | "char" | "block" | "socket" | "fifo" | ERRNO-NAME
  *   "kvm", "cpuid", "msr", "sev", "qemu", "kmsg", "qgs":
  *              one object per probe; absent = not collected; {"error": NAME} = the probe failed
- *   "firmware": firmware image path -> what its OVMF GUID table says
+ *   "firmware": {"descriptors": [...], "images": {path -> what its OVMF GUID table says}} (firmware.c)
  * Checks only read facts, so they run the same on the host and on a saved document.
  */
 struct cvm_host_facts {
@@ -21,9 +21,9 @@ typedef struct cvm_host_facts HostFacts;
 
 #define FACTS_FORMAT_VERSION 1
 /* Caps: a facts document a user hands us is untrusted input. */
-#define FACTS_DOC_MAX        (16U * 1024 * 1024)
-#define FACTS_FILE_MAX       (1024U * 1024)
-#define FACTS_JSON_DEPTH     16
+#define FACTS_DOC_MAX    (16U * 1024 * 1024)
+#define FACTS_FILE_MAX   (1024U * 1024)
+#define FACTS_JSON_DEPTH 16
 
 typedef enum FactKind {
         FACT_TEXT,     /* contents, as text */

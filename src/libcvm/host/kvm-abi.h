@@ -5,16 +5,16 @@
 #include <sys/ioctl.h>
 
 /* include/uapi/linux/kvm.h and arch/x86/include/uapi/asm/kvm.h, as merged (Linux 6.16). */
-#define KVMIO                              0xAE
-#define KVM_GET_API_VERSION_IOCTL          _IO(KVMIO, 0x00)
-#define KVM_CHECK_EXTENSION_IOCTL          _IO(KVMIO, 0x03)
-#define KVM_API_VERSION_EXPECTED           12
+#define KVMIO                     0xAE
+#define KVM_GET_API_VERSION_IOCTL _IO(KVMIO, 0x00)
+#define KVM_CHECK_EXTENSION_IOCTL _IO(KVMIO, 0x03)
+#define KVM_API_VERSION_EXPECTED  12
 
-#define KVM_CAP_USER_MEMORY2_NR            231
-#define KVM_CAP_MEMORY_ATTRIBUTES_NR       233
-#define KVM_CAP_GUEST_MEMFD_NR             234
-#define KVM_CAP_VM_TYPES_NR                235
-#define KVM_CAP_X86_APIC_BUS_CYCLES_NS_NR  237
+#define KVM_CAP_USER_MEMORY2_NR           231
+#define KVM_CAP_MEMORY_ATTRIBUTES_NR      233
+#define KVM_CAP_GUEST_MEMFD_NR            234
+#define KVM_CAP_VM_TYPES_NR               235
+#define KVM_CAP_X86_APIC_BUS_CYCLES_NS_NR 237
 
 /* KVM_CAP_VM_TYPES returns a bitmap of 1 << type. */
 enum {

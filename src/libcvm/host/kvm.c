@@ -37,7 +37,8 @@ int probe_kvm(const char *root, const char *qemu, unsigned flags, json_object **
 
         _cleanup_(json_object_putp) json_object *o = json_object_new_object();
         json_object *ext = json_object_new_object();
-        if (!o || json_add(o, "api_version", json_object_new_int(api)) < 0 || json_add(o, "extensions", ext) < 0)
+        if (!o || json_add(o, "api_version", json_object_new_int(api)) < 0 ||
+            json_add(o, "extensions", ext) < 0)
                 return -ENOMEM;
 
         for (size_t i = 0; i < ELEMENTSOF(kvm_caps); i++) {

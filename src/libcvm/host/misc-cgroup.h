@@ -13,15 +13,25 @@ typedef struct MiscEntry {
         uint64_t value;
 } MiscEntry;
 
-/* Parses misc.capacity / misc.current text. -EBADMSG (the bad line logged at debug) on malformed input. */
+/*
+ * Parses misc.capacity / misc.current text: lines "NAME VALUE" with NAME [a-z0-9_]{1,31} and VALUE a
+ * decimal u64 (the kernel prints "%s %llu\n"; "max" appears only in misc.max and is refused here). Empty
+ * text is valid and gives no entries. -EBADMSG (the bad line number logged at debug) on malformed input,
+ * -E2BIG over 64 entries. *ret is malloc'ed (NULL when there are no entries).
+ */
 int misc_cgroup_parse(const char *text, MiscEntry **ret, size_t *ret_n);
 
 /*
  * Capacity and usage of one resource from the facts, trying cgroup v2 (/sys/fs/cgroup/misc.capacity) then
- * v1 (/sys/fs/cgroup/misc/misc.capacity). 0 on success, with the misc.capacity path used in *ret_source;
+ * v1 (/sys/fs/cgroup/misc/misc.capacity), then the v2 tree of systemd's hybrid layout
+ * (/sys/fs/cgroup/unified/misc.capacity). 0 on success, with the misc.capacity path used in *ret_source;
  * -ENOENT when no misc cgroup file was found; -ENODATA when the resource is not listed (the kernel or KVM
- * does not offer it); -EBADMSG when a file is malformed (*ret_source then names it).
+ * does not offer it); -EBADMSG when a file is malformed; another -errno when it could not be read. On
+ * every failure but -ENOENT *ret_source names the file concerned.
  * ret_current is 0 when misc.current is absent (the root cgroup of v2 has none before kernel 6.x).
  */
-int facts_misc_resource(const HostFacts *f, const char *resource, uint64_t *ret_capacity, uint64_t *ret_current,
-                        const char **ret_source);
+int facts_misc_resource(const HostFacts *f, const char *resource, uint64_t *ret_capacity,
+                        uint64_t *ret_current, const char **ret_source);
+
+/* Whether the misc.current next to the misc.capacity at source was read, i.e. usage is known. */
+bool facts_misc_current_known(const HostFacts *f, const char *source);

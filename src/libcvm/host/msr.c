@@ -41,8 +41,8 @@ int probe_msr(const char *root, const char *qemu, unsigned flags, json_object **
                 uint64_t v;
                 char key[16];
                 ssize_t n = pread(fd, &v, sizeof(v), (off_t) msrs[i]);
-                json_object *val = n == (ssize_t) sizeof(v) ? json_hex_new(v)
-                                                             : json_error_new(n < 0 ? errno : EIO);
+                json_object *val =
+                        n == (ssize_t) sizeof(v) ? json_hex_new(v) : json_error_new(n < 0 ? errno : EIO);
                 msr_key(msrs[i], key);
                 if (json_add(o, key, val) < 0)
                         return -ENOMEM;

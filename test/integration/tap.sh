@@ -1,0 +1,57 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# shellcheck shell=bash
+# TAP helpers for the integration tests (sourced). The plan is printed last, by tap_done.
+
+tap_n=0
+tap_failed=0
+
+tap_ok() {
+        tap_n=$((tap_n + 1))
+        echo "ok $tap_n - $*"
+}
+
+tap_not_ok() {
+        tap_n=$((tap_n + 1))
+        tap_failed=1
+        echo "not ok $tap_n - $*"
+}
+
+tap_skip() {
+        tap_n=$((tap_n + 1))
+        echo "ok $tap_n # SKIP $*"
+}
+
+# Diagnostics: stdin, every line prefixed with "# ".
+tap_diag() {
+        sed -e 's/^/# /'
+}
+
+# tap_check DESCRIPTION COMMAND...: one case, passing when COMMAND succeeds.
+tap_check() {
+        local desc=$1
+        shift
+        if "$@"; then
+                tap_ok "$desc"
+        else
+                tap_not_ok "$desc"
+        fi
+}
+
+# The whole script has nothing to test here: a TAP skip of everything.
+tap_skip_all() {
+        echo "1..0 # SKIP $*"
+        exit 0
+}
+
+tap_done() {
+        echo "1..$tap_n"
+        exit "$tap_failed"
+}
+
+# run OUT ERR COMMAND...: runs COMMAND with stdout and stderr into files and prints its exit status.
+run() {
+        local out=$1 err=$2 rc=0
+        shift 2
+        "$@" >"$out" 2>"$err" </dev/null || rc=$?
+        echo "$rc"
+}
