@@ -19,14 +19,8 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include "time-util.h"
 #include "vm/qmp.h"
-
-static uint64_t now_usec(void)
-{
-        struct timespec ts;
-        (void) clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
-}
 
 static int fill_addr(const char *path, struct sockaddr_un *sa)
 {

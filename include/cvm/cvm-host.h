@@ -55,6 +55,7 @@ typedef struct cvm_host_report {
 /** Flags for cvm_host_facts_collect(). */
 enum {
         CVM_FACTS_NO_QEMU = 1 << 0, /**< do not start QEMU to probe its capabilities */
+        CVM_FACTS_NO_QGS = 1 << 1,  /**< do not try to reach a Quote Generation Service (it may take 0.5 s) */
 };
 
 /**

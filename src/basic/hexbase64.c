@@ -3,7 +3,7 @@
 
 #include "hexbase64.h"
 
-static int unhex_char(char c)
+int unhex_char(char c)
 {
         if (c >= '0' && c <= '9')
                 return c - '0';

@@ -3,6 +3,8 @@
 
 #include "macro.h"
 
+/* The value of one hex digit, either case: 0-15, or -EINVAL. */
+int unhex_char(char c);
 /* Lowercase hex, NUL-terminated. */
 int hex_encode(const void *p, size_t n, char **ret);
 /* Accepts upper and lower case, no separators; odd length or a non-hex digit gives -EINVAL. */

@@ -12,6 +12,7 @@
 #include "checks.h"
 #include "json-util.h"
 #include "log.h"
+#include "output.h"
 #include "verbs.h"
 
 typedef enum CapacityFormat {
@@ -94,22 +95,6 @@ static int json_add_u64_or_null(json_object *o, const char *key, bool known, uin
         return json_object_object_add(o, key, NULL) < 0 ? -ENOMEM : 0;
 }
 
-static int json_add_string_or_null(json_object *o, const char *key, const char *s)
-{
-        if (s)
-                return json_add(o, key, json_object_new_string(s));
-        return json_object_object_add(o, key, NULL) < 0 ? -ENOMEM : 0;
-}
-
-static int print_json_doc(json_object *o)
-{
-        _cleanup_free_ char *s = NULL;
-        if (json_format(o, &s) < 0)
-                return log_oom();
-        fputs(s, stdout);
-        return 0;
-}
-
 static int print_json(const cvm_capacity c[static 3], const char *misc)
 {
         _cleanup_(json_object_putp) json_object *o = json_object_new_object();
@@ -131,7 +116,7 @@ static int print_json(const cvm_capacity c[static 3], const char *misc)
                     json_add_string_or_null(e, "source", c[i].source) < 0)
                         return log_oom();
         }
-        return print_json_doc(o);
+        return output_json(o);
 }
 
 static int print_placement(const cvm_host_facts *facts, const cvm_capacity c[static 3], const char *nodename)
@@ -173,7 +158,7 @@ static int print_placement(const cvm_host_facts *facts, const cvm_capacity c[sta
                     json_add(p, "misc_resource", json_object_new_string(r->resource)) < 0)
                         return log_oom();
         }
-        return print_json_doc(o);
+        return output_json(o);
 }
 
 static void print_nfd(const cvm_capacity c[static 3], const char *misc)
@@ -299,7 +284,7 @@ int verb_capacity(int argc, char *argv[])
 
         /* Capacity needs no QEMU. */
         _cleanup_(cvm_host_facts_freep) cvm_host_facts *facts = NULL;
-        r = load_or_collect_facts(facts_file, root, NULL, CVM_FACTS_NO_QEMU, &facts);
+        r = load_or_collect_facts(facts_file, root, NULL, CVM_FACTS_NO_QEMU | CVM_FACTS_NO_QGS, &facts);
         if (r < 0)
                 return r;
 

@@ -5,6 +5,7 @@
 #include "cvm-cleanup.h"
 #include "json-util.h"
 #include "log.h"
+#include "output.h"
 #include "verbs.h"
 
 static const char *status_color(cvm_check_status s)
@@ -75,9 +76,7 @@ static int print_json(const cvm_host_report *rep)
                     json_add(c, "status", json_object_new_string(status)) < 0 ||
                     json_add(c, "message", json_object_new_string(f->message)) < 0)
                         return log_oom();
-                /* json-c represents null as NULL: json_add() would take it for a failed allocation. */
-                if (f->hint ? json_add(c, "hint", json_object_new_string(f->hint)) < 0
-                            : json_object_object_add(c, "hint", NULL) < 0)
+                if (json_add_string_or_null(c, "hint", f->hint) < 0)
                         return log_oom();
         }
         for (cvm_tee t = CVM_TEE_TDX; t < _CVM_TEE_MAX; t++)
@@ -85,12 +84,7 @@ static int print_json(const cvm_host_report *rep)
                     json_add(verdict, cvm_tee_to_string(t),
                              json_object_new_string(cvm_verdict_to_string(rep->verdict[t]))) < 0)
                         return log_oom();
-
-        _cleanup_free_ char *s = NULL;
-        if (json_format(o, &s) < 0)
-                return log_oom();
-        fputs(s, stdout);
-        return 0;
+        return output_json(o);
 }
 
 static void help(void)

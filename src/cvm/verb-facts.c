@@ -16,7 +16,7 @@ static void help(void)
                "  --root=DIR     Read the host files below DIR (see cvm-facts(5) for the layout)\n"
                "  --qemu=PATH    The QEMU binary to probe\n"
                "  --no-qemu      Do not start QEMU to probe its capabilities\n"
-               "  -o FILE        Write the document to FILE instead of standard output\n"
+               "  -o, --output=FILE  Write the document to FILE instead of standard output\n"
                "  -h, --help     Show this help\n");
 }
 

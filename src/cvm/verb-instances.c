@@ -6,6 +6,7 @@
  */
 #include <getopt.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
@@ -35,7 +36,8 @@ static int control_connect(const char *path, uint64_t timeout_usec, QmpClient **
         int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (fd < 0)
                 return -errno;
-        /* A connection waits in the backlog while another client has the monitor; the handshake is bounded. */
+        /* A connection waits in the backlog while another client has the monitor; the handshake is bounded.
+         */
         if (connect(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0) {
                 int r = -errno;
                 (void) close(fd);
@@ -118,19 +120,23 @@ static json_object *entry_to_json(const Entry *e, bool full)
             json_add(o, "pid", json_object_new_int64(s->pid)) < 0 ||
             json_add(o, "supervisor_pid", json_object_new_int64(s->supervisor_pid)) < 0 ||
             json_object_object_add(o, "coco", s->coco ? json_object_new_string(s->coco) : NULL) < 0 ||
-            json_object_object_add(o, "started", s->started ? json_object_new_string(s->started) : NULL) < 0 ||
+            json_object_object_add(o, "started", s->started ? json_object_new_string(s->started) : NULL) <
+                    0 ||
             json_add(o, "restarts", json_object_new_int64(s->restarts)) < 0)
                 return NULL;
         if (full) {
                 json_object *a = json_object_new_array();
-                if (json_object_object_add(o, "qemu", s->qemu ? json_object_new_string(s->qemu) : NULL) < 0 ||
+                if (json_object_object_add(o, "qemu", s->qemu ? json_object_new_string(s->qemu) : NULL) <
+                            0 ||
                     json_object_object_add(o, "qmp_socket",
-                                           s->qmp_socket ? json_object_new_string(s->qmp_socket) : NULL) < 0 ||
+                                           s->qmp_socket ? json_object_new_string(s->qmp_socket) : NULL) <
+                            0 ||
                     json_object_object_add(o, "control_socket",
-                                           s->control_socket ? json_object_new_string(s->control_socket) : NULL) < 0 ||
+                                           s->control_socket ? json_object_new_string(s->control_socket)
+                                                             : NULL) < 0 ||
                     json_add(o, "argv", a) < 0)
                         return NULL;
-                STRV_FOREACH(p, s->argv)
+                STRV_FOREACH (p, s->argv)
                         if (json_append(a, json_object_new_string(*p)) < 0)
                                 return NULL;
         }
@@ -152,9 +158,14 @@ typedef struct InstanceArgs {
         unsigned timeout;
 } InstanceArgs;
 
-enum { ARG_JSON = 0x100, ARG_FORCE, ARG_TIMEOUT };
+enum {
+        ARG_JSON = 0x100,
+        ARG_FORCE,
+        ARG_TIMEOUT
+};
 
-static int parse_args(const char *verb, const char *usage, bool stop, int argc, char *argv[], InstanceArgs *a)
+static int parse_args(const char *verb, const char *usage, bool stop, int argc, char *argv[],
+                      InstanceArgs *a)
 {
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
@@ -183,7 +194,8 @@ static int parse_args(const char *verb, const char *usage, bool stop, int argc, 
                         if (c == ARG_FORCE)
                                 a->force = true;
                         else if (safe_atou(optarg, 10, &a->timeout) < 0 || a->timeout > 24 * 3600)
-                                return usage_error(verb, "--timeout= takes a number of seconds, not '%s'.", optarg);
+                                return usage_error(verb, "--timeout= takes a number of seconds, not '%s'.",
+                                                   optarg);
                         break;
                 default:
                         return usage_error(verb, "Invalid option.");
@@ -198,7 +210,8 @@ static int get_base(char **ret)
 {
         int r = runtime_dir_base(ret);
         if (r < 0)
-                return log_error_errno(r, "Failed to determine the runtime directory (no $XDG_RUNTIME_DIR?): %m");
+                return log_error_errno(
+                        r, "Failed to determine the runtime directory (no $XDG_RUNTIME_DIR?): %m");
         return 0;
 }
 
@@ -209,9 +222,10 @@ int verb_list(int argc, char *argv[])
         _cleanup_(strv_freep) char **names = NULL;
         int r;
 
-        r = parse_args("list", "Usage: cvm list [--json]\n\nList the VMs cvm runs for this user (root: all "
-                               "of /run/cvm), with\nQEMU's run state asked over QMP. 'stale' marks what a "
-                               "killed cvm left behind;\nthe next 'cvm run' of that name cleans it.\n",
+        r = parse_args("list",
+                       "Usage: cvm list [--json]\n\nList the VMs cvm runs for this user (root: all "
+                       "of /run/cvm), with\nQEMU's run state asked over QMP. 'stale' marks what a "
+                       "killed cvm left behind;\nthe next 'cvm run' of that name cleans it.\n",
                        false, argc, argv, &a);
         if (r >= 0)
                 return r;
@@ -225,9 +239,9 @@ int verb_list(int argc, char *argv[])
         if (a.json && !arr)
                 return log_oom();
         if (!a.json && names[0])
-                printf("%-20s %-9s %-10s %-8s %-8s %-8s %s\n", "NAME", "STATE", "STATUS", "PID", "COCO", "RESTARTS",
-                       "STARTED");
-        STRV_FOREACH(n, names) {
+                printf("%-20s %-9s %-10s %-8s %-8s %-8s %s\n", "NAME", "STATE", "STATUS", "PID", "COCO",
+                       "RESTARTS", "STARTED");
+        STRV_FOREACH (n, names) {
                 Entry e;
                 r = entry_load(base, *n, &e);
                 if (r < 0) {
@@ -240,9 +254,9 @@ int verb_list(int argc, char *argv[])
                                 return log_oom();
                         }
                 } else
-                        printf("%-20s %-9s %-10s %-8d %-8s %-8u %s\n", e.name, instance_liveness_to_string(e.liveness),
-                               e.status ?: "-", (int) e.state.pid, e.state.coco ?: "-", e.state.restarts,
-                               e.state.started ?: "-");
+                        printf("%-20s %-9s %-10s %-8d %-8s %-8u %s\n", e.name,
+                               instance_liveness_to_string(e.liveness), e.status ?: "-", (int) e.state.pid,
+                               e.state.coco ?: "-", e.state.restarts, e.state.started ?: "-");
                 entry_done(&e);
         }
         if (a.json)
@@ -259,9 +273,10 @@ int verb_status(int argc, char *argv[])
         Entry e;
         int r;
 
-        r = parse_args("status", "Usage: cvm status NAME [--json]\n\nShow a VM's state: its runtime "
-                                 "directory's record and QEMU's run state (QMP query-status).\n"
-                                 "Exit status: 0 running, 1 not running (no such VM, or stale), 2 error.\n",
+        r = parse_args("status",
+                       "Usage: cvm status NAME [--json]\n\nShow a VM's state: its runtime "
+                       "directory's record and QEMU's run state (QMP query-status).\n"
+                       "Exit status: 0 running, 1 not running (no such VM, or stale), 2 error.\n",
                        false, argc, argv, &a);
         if (r >= 0)
                 return r;
@@ -276,9 +291,10 @@ int verb_status(int argc, char *argv[])
         if (r < 0)
                 return log_error_errno(r, "Failed to inspect VM '%s': %m", name);
 
-        if (a.json)
-                r = print_json(entry_to_json(&e, true));
-        else {
+        if (a.json) {
+                _cleanup_(json_object_putp) json_object *o = entry_to_json(&e, true);
+                r = print_json(o);
+        } else {
                 const InstanceState *s = &e.state;
                 printf("VM:         %s\n", e.name);
                 printf("State:      %s%s%s%s\n", instance_liveness_to_string(e.liveness),
@@ -292,7 +308,8 @@ int verb_status(int argc, char *argv[])
                 printf("Restarts:   %u\n", s->restarts);
                 printf("Control:    %s\n", strna(s->control_socket));
                 if (e.liveness == INSTANCE_STALE)
-                        printf("\nA killed cvm left this behind; the next 'cvm run --name=%s' cleans it.\n", e.name);
+                        printf("\nA killed cvm left this behind; the next 'cvm run --name=%s' cleans it.\n",
+                               e.name);
         }
         bool running = e.liveness == INSTANCE_RUNNING;
         entry_done(&e);
@@ -310,12 +327,13 @@ int verb_stop(int argc, char *argv[])
         InstanceLiveness l;
         int r;
 
-        r = parse_args("stop", "Usage: cvm stop NAME [--force] [--timeout=SEC]\n\n"
-                               "Ask a running VM's guest to power down (ACPI power button, QMP system_powerdown)\n"
-                               "and wait until its 'cvm run' has ended.\n\n"
-                               "  --force          Stop QEMU at once (QMP quit) instead\n"
-                               "  --timeout=SEC    Wait at most this long (default 60)\n\n"
-                               "Exit status: 0 stopped, 1 still running after the timeout, 2 error (no such VM).\n",
+        r = parse_args("stop",
+                       "Usage: cvm stop NAME [--force] [--timeout=SEC]\n\n"
+                       "Ask a running VM's guest to power down (ACPI power button, QMP system_powerdown)\n"
+                       "and wait until its 'cvm run' has ended.\n\n"
+                       "  --force          Stop QEMU at once (QMP quit) instead\n"
+                       "  --timeout=SEC    Wait at most this long (default 60)\n\n"
+                       "Exit status: 0 stopped, 1 still running after the timeout, 2 error (no such VM).\n",
                        true, argc, argv, &a);
         if (r >= 0)
                 return r;
@@ -338,22 +356,35 @@ int verb_stop(int argc, char *argv[])
         /* Watch the supervisor before asking: it may be gone by the time the answer arrives. */
         _cleanup_close_ int pidfd = (int) syscall(SYS_pidfd_open, s.supervisor_pid, 0);
         if (pidfd < 0)
-                return log_error_errno(errno, "Cannot watch cvm pid %d of VM '%s': %m", (int) s.supervisor_pid, name);
+                return log_error_errno(errno, "Cannot watch cvm pid %d of VM '%s': %m",
+                                       (int) s.supervisor_pid, name);
 
         const char *command = a.force ? "quit" : "system_powerdown";
         r = control_connect(s.control_socket, CONTROL_TIMEOUT_USEC, &q);
-        if (r < 0)
-                return log_error_errno(r, "Cannot reach VM '%s' over %s: %m", name, s.control_socket);
-        r = qmp_execute(q, command, NULL, CONTROL_TIMEOUT_USEC, NULL, &class, &desc);
-        /* quit may close the connection before its answer arrives. */
-        if (r == -EREMOTEIO)
-                return log_error_errno(r, "QEMU refused %s: %s", command, strna(desc));
-        if (r < 0 && !(a.force && r == -ECONNRESET))
-                return log_error_errno(r, "QMP %s to VM '%s' failed: %m", command, name);
-        q = qmp_client_free(q); /* the monitor is free for others while we wait */
+        if (r < 0) {
+                /*
+                 * The monitor serves one client at a time, and someone may hold it. The supervisor reaches
+                 * QEMU over its own monitor: SIGTERM makes it power the guest down, a second one quit.
+                 */
+                log_warning_errno(r,
+                                  "Cannot reach VM '%s' over %s (%m); signalling its cvm (pid %d) instead.",
+                                  name, s.control_socket, (int) s.supervisor_pid);
+                for (int i = 0; i < (a.force ? 2 : 1); i++)
+                        if (syscall(SYS_pidfd_send_signal, pidfd, SIGTERM, NULL, 0) < 0)
+                                return log_error_errno(errno, "Cannot signal cvm pid %d: %m",
+                                                       (int) s.supervisor_pid);
+        } else {
+                r = qmp_execute(q, command, NULL, CONTROL_TIMEOUT_USEC, NULL, &class, &desc);
+                /* quit may close the connection before its answer arrives. */
+                if (r == -EREMOTEIO)
+                        return log_error_errno(r, "QEMU refused %s: %s", command, strna(desc));
+                if (r < 0 && !(a.force && r == -ECONNRESET))
+                        return log_error_errno(r, "QMP %s to VM '%s' failed: %m", command, name);
+                q = qmp_client_free(q); /* the monitor is free for others while we wait */
+        }
 
-        log_info("%s VM '%s'; waiting up to %u s for it to end.", a.force ? "Stopping" : "Powering down", name,
-                 a.timeout);
+        log_info("%s VM '%s'; waiting up to %u s for it to end.", a.force ? "Stopping" : "Powering down",
+                 name, a.timeout);
         struct pollfd p = { .fd = pidfd, .events = POLLIN };
         for (;;) {
                 r = poll(&p, 1, (int) MIN(a.timeout * 1000ULL, (unsigned long long) INT32_MAX));

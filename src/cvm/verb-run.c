@@ -21,27 +21,34 @@ typedef struct RunArgs {
         const char *root, *facts;
 } RunArgs;
 
-enum { ARG_JSON = 0x100, ARG_DRY_RUN, ARG_FORCE, ARG_ROOT, ARG_FACTS };
+enum {
+        ARG_JSON = 0x100,
+        ARG_DRY_RUN,
+        ARG_FORCE,
+        ARG_ROOT,
+        ARG_FACTS
+};
 
 static void help(void)
 {
         printf("Usage: cvm run [--config=FILE] [VM OPTIONS...] [--force]\n"
                "       cvm run [--config=FILE] [VM OPTIONS...] --dry-run [--json]\n\n"
                "Validate a VM definition, start QEMU and supervise it until the guest powers off.\n"
-               "SIGINT/SIGTERM ask the guest to power down; after --shutdown-timeout QEMU is told to quit;\n"
-               "a second signal stops QEMU at once. The guest console is this terminal unless --console=\n"
+               "SIGINT/SIGTERM/SIGHUP ask the guest to power down; after --shutdown-timeout, or at a second\n"
+               "signal, QEMU is told to quit; a third signal kills it. The guest console is this terminal unless --console=\n"
                "says otherwise. 'cvm list', 'cvm status NAME' and 'cvm stop NAME' reach the running VM.\n\n"
                "  --config=FILE   Read the definition from an INI file ([VM] section); options override it\n"
                "  --dry-run       Print the QEMU command line instead of starting QEMU; what this host\n"
                "                  lacks becomes a warning, so a command line can be prepared elsewhere\n"
                "  --json          With --dry-run: print the argv as a JSON array of strings\n"
                "  --force         Start despite host-capability errors (never despite definition errors)\n"
-               "  --root=DIR      Judge the host tree below DIR\n"
+               "  --root=DIR      With --dry-run: judge the host tree below DIR\n"
                "  --facts=FILE    Judge the host described by a 'cvm facts' document\n"
                "  -h, --help      Show this help\n\n"
                "Exit status: 0 the guest powered off (or was stopped on request), 1 the definition is\n"
                "invalid, 2 usage or other error, 3 QEMU failed (could not start, or ended without the\n"
-               "guest shutting down), 4 the guest panicked, 5 the guest rebooted more than --max-restarts.\n\n"
+               "guest shutting down), 4 the guest panicked, 5 the guest rebooted more than "
+               "--max-restarts.\n\n"
                "VM options:\n");
         vm_options_help(stdout);
 }
@@ -76,7 +83,7 @@ static int print_argv(char **argv, bool json)
                 _cleanup_free_ char *s = NULL;
                 if (!a)
                         return log_oom();
-                STRV_FOREACH(p, argv)
+                STRV_FOREACH (p, argv)
                         if (json_append(a, json_object_new_string(*p)) < 0)
                                 return log_oom();
                 if (json_format(a, &s) < 0)
@@ -133,7 +140,8 @@ static void state_update(RunContext *ctx)
 {
         int r = instance_write_state(ctx->instance, &ctx->state);
         if (r < 0)
-                log_warning_errno(r, "Failed to write %s/" INSTANCE_STATE ", ignoring: %m", ctx->instance->dir);
+                log_warning_errno(r, "Failed to write %s/" INSTANCE_STATE ", ignoring: %m",
+                                  ctx->instance->dir);
 }
 
 static const char *signal_name(int sig)
@@ -153,10 +161,11 @@ static void log_panic(json_object *data)
                 const char *msg = json_get_string(info, "message");
                 char gpa_text[32] = "";
                 if (gpa)
-                        snprintf(gpa_text, sizeof(gpa_text), ", GPA 0x%" PRIx64, (uint64_t) json_object_get_int64(gpa));
+                        snprintf(gpa_text, sizeof(gpa_text), ", GPA 0x%" PRIx64,
+                                 (uint64_t) json_object_get_int64(gpa));
                 log_error("Guest panicked: TDX fatal error, error code 0x%" PRIx64 "%s%s%s%s.",
-                          code ? (uint64_t) json_object_get_int64(code) : 0, msg ? ", message '" : "", strempty(msg),
-                          msg ? "'" : "", gpa_text);
+                          code ? (uint64_t) json_object_get_int64(code) : 0, msg ? ", message '" : "",
+                          strempty(msg), msg ? "'" : "", gpa_text);
                 return;
         }
         log_error("Guest panicked%s%s.", info ? ": " : "",
@@ -178,10 +187,10 @@ static void on_launch_event(const LaunchEvent *e, void *userdata)
                 log_debug("QEMU started, pid %d.", (int) e->pid);
                 break;
         case LAUNCH_EVENT_READY:
-                log_info("VM '%s' is running (QEMU pid %d); 'cvm stop %s' powers it down.", name, (int) e->pid,
-                         name);
-                (void) service_notifyf("%sSTATUS=VM %s running (QEMU pid %d)", ctx->ready_notified ? "" : "READY=1\n",
-                                       name, (int) e->pid);
+                log_info("VM '%s' is running (QEMU pid %d); 'cvm stop %s' powers it down.", name,
+                         (int) e->pid, name);
+                (void) service_notifyf("%sSTATUS=VM %s running (QEMU pid %d)",
+                                       ctx->ready_notified ? "" : "READY=1\n", name, (int) e->pid);
                 ctx->ready_notified = true;
                 break;
         case LAUNCH_EVENT_STDERR:
@@ -206,7 +215,7 @@ static void on_launch_event(const LaunchEvent *e, void *userdata)
                 break;
         case LAUNCH_EVENT_POWERDOWN:
                 log_info("Asking the guest to power down; QEMU is stopped if it has not within %" PRIu64
-                         " s (a second signal stops it at once).",
+                         " s (a second signal quits QEMU, a third kills it).",
                          e->timeout_usec / 1000000);
                 break;
         case LAUNCH_EVENT_QUIT:
@@ -220,14 +229,16 @@ static void on_launch_event(const LaunchEvent *e, void *userdata)
                 break;
         case LAUNCH_EVENT_EXITED:
                 if (e->exit_signal > 0)
-                        log_debug("QEMU (pid %d) was killed by SIG%s.", (int) e->pid, signal_name(e->exit_signal));
+                        log_debug("QEMU (pid %d) was killed by SIG%s.", (int) e->pid,
+                                  signal_name(e->exit_signal));
                 else
                         log_debug("QEMU (pid %d) exited with status %d.", (int) e->pid, e->exit_code);
                 break;
         case LAUNCH_EVENT_RESTARTING:
                 log_info("Guest rebooted: starting a new QEMU (restart %u of at most %u).", e->restarts,
                          ctx->spec->max_restarts);
-                (void) service_notifyf("STATUS=VM %s restarting after a guest reboot (%u)", name, e->restarts);
+                (void) service_notifyf("STATUS=VM %s restarting after a guest reboot (%u)", name,
+                                       e->restarts);
                 break;
         case LAUNCH_EVENT_WARNING:
                 log_warning_errno(e->error, "%s: %m", e->line);
@@ -257,7 +268,8 @@ static void explain_qemu_failure(const LaunchResult *res, const char *qemu)
                 return;
         }
         if (res->exit_code == 0) {
-                log_error("QEMU ended without the guest shutting down (reason: %s).", strna(res->shutdown_reason));
+                log_error("QEMU ended without the guest shutting down (reason: %s).",
+                          strna(res->shutdown_reason));
                 return;
         }
         if (qemu_failure_explain(res->stderr_tail, &h, &line) >= 0) {
@@ -353,22 +365,26 @@ static int run_vm(VmSpec *spec, const char *qemu_name)
                 return log_error_errno(r, "Cannot find QEMU binary '%s': %m", qemu_name);
         r = runtime_dir_base(&base);
         if (r < 0)
-                return log_error_errno(r, "Failed to determine the runtime directory (no $XDG_RUNTIME_DIR?): %m");
+                return log_error_errno(
+                        r, "Failed to determine the runtime directory (no $XDG_RUNTIME_DIR?): %m");
 
         r = instance_acquire(base, spec->name, &instance, &cleaned, &busy);
         if (r == -EBUSY) {
                 _cleanup_(instance_state_done) InstanceState st = {};
                 if (busy > 0)
-                        log_error("QEMU (pid %d) of an earlier run of VM '%s' is still running; stop it first.",
+                        log_error("QEMU (pid %d) of an earlier run of VM '%s' is still running; stop it "
+                                  "first.",
                                   (int) busy, spec->name);
                 else if (instance_inspect(base, spec->name, NULL, &st) >= 0 && st.supervisor_pid > 0)
-                        log_error("VM '%s' is already running (cvm pid %d).", spec->name, (int) st.supervisor_pid);
+                        log_error("VM '%s' is already running (cvm pid %d).", spec->name,
+                                  (int) st.supervisor_pid);
                 else
                         log_error("VM '%s' is already running.", spec->name);
                 return CVM_EXIT_ERROR;
         }
         if (r < 0)
-                return log_error_errno(r, "Failed to set up the runtime directory '%s/%s': %m", base, spec->name);
+                return log_error_errno(r, "Failed to set up the runtime directory '%s/%s': %m", base,
+                                       spec->name);
         if (cleaned)
                 log_info("Removed what a previous run of VM '%s' left in %s.", spec->name, instance->dir);
 
@@ -390,7 +406,8 @@ static int run_vm(VmSpec *spec, const char *qemu_name)
                         log_debug("Running %s", line);
         }
 
-        /* cvm reports a vanished stderr reader itself; SIGPIPE would kill it and, through PDEATHSIG, QEMU. */
+        /* cvm reports a vanished stderr reader itself; SIGPIPE would kill it and, through PDEATHSIG, QEMU.
+         */
         (void) signal(SIGPIPE, SIG_IGN);
         return launch(spec, qargv, instance->dir, qmp, control, instance);
 }
@@ -421,6 +438,9 @@ int verb_run(int argc, char *argv[])
                 return usage_error("run", "--root= and --facts= exclude each other.");
         if (args.json && !args.dry_run)
                 return usage_error("run", "--json needs --dry-run.");
+        if (args.root && !args.dry_run)
+                return usage_error("run",
+                                   "--root= judges a host tree other than this one: it needs --dry-run.");
 
         /*
          * --dry-run prepares a command line for some host, and --force starts here despite what this host
@@ -441,7 +461,8 @@ int verb_run(int argc, char *argv[])
 
         /* The binary the facts probed (found through --qemu, $CVM_QEMU, $PATH or /usr/libexec/qemu-kvm). */
         json_object *q = facts_member(facts, "qemu");
-        const char *qemu = spec.qemu ?: json_get_string(q, "path") ?: getenv("CVM_QEMU") ?: "qemu-system-x86_64";
+        const char *qemu = spec.qemu ?: json_get_string(q, "path") ?: getenv("CVM_QEMU")
+                                                                    ?: "qemu-system-x86_64";
 
         if (!args.dry_run) {
                 if (args.force && v.n_findings > 0)

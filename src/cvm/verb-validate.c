@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "cvm-cleanup.h"
 #include "log.h"
+#include "output.h"
 #include "verbs.h"
 #include "vm-cli.h"
 #include "vm/vm-options.h"
@@ -76,10 +77,11 @@ int verb_validate(int argc, char *argv[])
 
         if (args.json) {
                 _cleanup_(json_object_putp) json_object *o = NULL;
-                _cleanup_free_ char *s = NULL;
-                if (vm_validation_to_json(&v, &o) < 0 || json_format(o, &s) < 0)
+                if (vm_validation_to_json(&v, &o) < 0)
                         return log_oom();
-                fputs(s, stdout);
+                r = output_json(o);
+                if (r < 0)
+                        return r;
         } else {
                 vm_validation_print(&v, stdout);
                 printf("%sVM '%s' (%s): %s, %zu error%s, %zu warning%s.\n", v.n_findings ? "\n" : "",

@@ -111,7 +111,10 @@ int vm_cli_prepare(VmSpec *spec, const char *root, const char *facts_file, bool 
         _cleanup_free_ char *e = NULL;
         int r;
 
-        r = load_or_collect_facts(facts_file, root, spec->qemu, 0, &facts);
+        /* Whether a QGS answers does not decide a launch, and probing it can cost half a second. */
+        /* A plain VM needs no confidential-guest object: skip the QEMU probe too (launch latency). */
+        unsigned flags = CVM_FACTS_NO_QGS | (spec->coco == VM_COCO_NO ? CVM_FACTS_NO_QEMU : 0);
+        r = load_or_collect_facts(facts_file, root, spec->qemu, flags, &facts);
         if (r < 0)
                 return r;
         r = vm_spec_resolve(spec, facts, &e);
@@ -163,8 +166,7 @@ int vm_validation_to_json(const VmValidation *v, json_object **ret)
                     json_add(e, "message", json_object_new_string(x->message)) < 0 ||
                     json_add(e, "source", json_object_new_string(x->source)) < 0)
                         return -ENOMEM;
-                if (x->hint ? json_add(e, "hint", json_object_new_string(x->hint)) < 0
-                            : json_object_object_add(e, "hint", NULL) < 0)
+                if (json_add_string_or_null(e, "hint", x->hint) < 0)
                         return -ENOMEM;
         }
         *ret = TAKE_PTR(o);

@@ -31,6 +31,15 @@ static inline int json_append(json_object *array, json_object *value)
         return 0;
 }
 
+/* Adds key -> s, or key -> null when s is NULL: json-c represents null as a NULL value, which json_add()
+ * would take for an allocation failure. */
+static inline int json_add_string_or_null(json_object *obj, const char *key, const char *s)
+{
+        if (s)
+                return json_add(obj, key, json_object_new_string(s));
+        return json_object_object_add(obj, key, NULL) < 0 ? -ENOMEM : 0;
+}
+
 /* NULL when missing or not of the wanted type. */
 static inline json_object *json_get(json_object *obj, const char *key, json_type type)
 {

@@ -56,6 +56,22 @@ expect "cvm check --tee=" "all snp tdx "
 expect "cvm check --root=" "adir "
 expect "cvm check --facts=" "adir afile "
 expect "cvm facts -o " "adir afile "
+# The VM verbs: options from 'cvm VERB --help' (the VM options included), values from their metavars,
+# VM names from the runtime directory.
+expect "cvm run --co" "--coco= --config= --console= "
+expect "cvm run --coco=" "auto no sev-snp tdx "
+expect "cvm validate --network=" "bridge: none tap: user "
+expect "cvm run --on-reboot=" "poweroff reset restart-process "
+expect "cvm run --disk=" "adir afile "
+expect "cvm run --dr" "--dry-run "
+expect "cvm list --" "--json "
+expect "cvm status --" "--json "
+expect "cvm stop --" "--force --timeout= "
+export CVM_RUNTIME_DIR=$tmp/run
+mkdir -p "$CVM_RUNTIME_DIR/web" "$CVM_RUNTIME_DIR/db"
+expect "cvm status " "db web "
+expect "cvm stop w" "web "
+unset CVM_RUNTIME_DIR
 got=$(complete_line "cvm check --")
 tap_check "'cvm check --' offers --json, --root=, --facts=, --quiet (got: $got)" \
         eval '[[ " $got " == *" --json "* && " $got " == *" --root= "* && " $got " == *" --facts= "* &&

@@ -55,3 +55,21 @@ run() {
         "$@" >"$out" 2>"$err" </dev/null || rc=$?
         echo "$rc"
 }
+
+# facts_roundtrip DIR DIRECT_JSON DIRECT_RC [FACTS_OPTION...]: 'cvm facts' into DIR/facts.json, then
+# 'cvm check --facts=DIR/facts.json --json' into DIR/snap.json (exit status left in $facts_check_rc).
+# Succeeds when both work and the check prints DIRECT_JSON and exits DIRECT_RC, as checking the host
+# directly did; otherwise says what differed as diagnostics.
+facts_roundtrip() {
+        local dir=$1 direct=$2 rc=$3 frc
+        shift 3
+        frc=$(run "$dir/facts.json" "$dir/facts.err" "$CVM" facts "$@")
+        facts_check_rc=$(run "$dir/snap.json" "$dir/snap.err" "$CVM" check --facts="$dir/facts.json" --json)
+        if [ "$frc" -eq 0 ] && [ "$facts_check_rc" -eq "$rc" ] && cmp -s "$direct" "$dir/snap.json"; then
+                return 0
+        fi
+        echo "facts exit $frc, check --facts exit $facts_check_rc (direct: $rc)" | tap_diag
+        cat "$dir/facts.err" "$dir/snap.err" | tap_diag
+        diff -u "$direct" "$dir/snap.json" | tap_diag || true
+        return 1
+}

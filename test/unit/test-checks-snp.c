@@ -12,15 +12,9 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#include "checks.h"
-#include "test-util.h"
+#include "test-checks-util.h"
 
 #include "sev.c"
-
-typedef struct Entry {
-        const char *path;
-        const char *content; /* NULL in an override: remove the base entry */
-} Entry;
 
 #define SEV_JSON_READY                                                                                      \
         "{\"readable\": true, \"writable\": true,"                                                          \
@@ -77,100 +71,10 @@ static const Entry genoa[] = {
         { "/cvm-facts/sev.json", SEV_JSON_READY },
 };
 
-/* The Genoa tree with overrides applied: same path replaces (NULL content removes), new paths are added. */
-static char *tree_with(const Entry *over, size_t n_over)
-{
-        const char *pairs[2 * (ELEMENTSOF(genoa) + 32) + 1];
-        size_t n = 0;
-
-        assert_true(n_over <= 32);
-        for (size_t i = 0; i < ELEMENTSOF(genoa); i++) {
-                const char *content = genoa[i].content;
-                bool removed = false;
-                for (size_t j = 0; j < n_over; j++)
-                        if (streq(over[j].path, genoa[i].path)) {
-                                content = over[j].content;
-                                removed = !content;
-                        }
-                if (removed)
-                        continue;
-                pairs[n++] = genoa[i].path;
-                pairs[n++] = content;
-        }
-        for (size_t j = 0; j < n_over; j++) {
-                bool known = false;
-                for (size_t i = 0; i < ELEMENTSOF(genoa); i++)
-                        known = known || streq(over[j].path, genoa[i].path);
-                if (!known && over[j].content) {
-                        pairs[n++] = over[j].path;
-                        pairs[n++] = over[j].content;
-                }
-        }
-        pairs[n] = NULL;
-        return make_tree(pairs);
-}
-
-typedef struct Result {
-        char *root;
-        cvm_host_facts *facts;
-        cvm_host_report *report;
-} Result;
-
-static void result_done(Result *r)
-{
-        cvm_host_report_free(r->report);
-        cvm_host_facts_free(r->facts);
-        rm_rf_freep(&r->root);
-}
-
-#define RUN(...)                                                                                            \
-        _cleanup_(result_done) Result res =                                                                 \
-                run((const Entry[]){ __VA_ARGS__ }, sizeof((const Entry[]){ __VA_ARGS__ }) / sizeof(Entry))
-#define RUN_READY() _cleanup_(result_done) Result res = run(NULL, 0)
-
+/* The Genoa tree with overrides applied (RUN(), RUN_READY()). */
 static Result run(const Entry *over, size_t n_over)
 {
-        Result r = { .root = tree_with(over, n_over) };
-        assert_int_equal(cvm_host_facts_collect(r.root, NULL, CVM_FACTS_NO_QEMU, &r.facts), 0);
-        assert_int_equal(cvm_host_check(r.facts, 1u << CVM_TEE_SNP, &r.report), 0);
-        return r;
-}
-
-static const cvm_finding *finding(const Result *r, const char *id)
-{
-        for (size_t i = 0; i < r->report->n_findings; i++)
-                if (streq(r->report->findings[i].id, id))
-                        return r->report->findings + i;
-        fail_msg("no finding %s", id);
-        return NULL;
-}
-
-static const char *const status_names[] = { "PASS", "WARN", "FAIL", "SKIP" };
-
-/* Status, and words the message and the hint must contain (NULL: not checked). */
-static void expect(const Result *r, const char *id, cvm_check_status status, const char *in_message,
-                   const char *in_hint)
-{
-        const cvm_finding *x = finding(r, id);
-        if (x->status != status)
-                fail_msg("%s: %s, expected %s: %s (hint: %s)", id, status_names[x->status],
-                         status_names[status], x->message, strna(x->hint));
-        if (in_message && !strstr(x->message, in_message))
-                fail_msg("%s: message \"%s\" lacks \"%s\"", id, x->message, in_message);
-        if (in_hint && (!x->hint || !strstr(x->hint, in_hint)))
-                fail_msg("%s: hint \"%s\" lacks \"%s\"", id, strna(x->hint), in_hint);
-        /* Every fail and warn tells what to do. */
-        if (status == CVM_CHECK_FAIL || status == CVM_CHECK_WARN)
-                assert_non_null(x->hint);
-}
-
-static bool check_required(const char *id)
-{
-        for (const HostCheck *c = snp_checks; c->id; c++)
-                if (streq(c->id, id))
-                        return c->flags & CHECK_REQUIRED;
-        fail_msg("no check %s", id);
-        return false;
+        return checks_run(tree_with(genoa, ELEMENTSOF(genoa), over, n_over), true, 1u << CVM_TEE_SNP);
 }
 
 /* ---- the ready host ---- */
@@ -179,14 +83,11 @@ static void snp_ready_genoa(void **state)
 {
         RUN_READY();
         size_t n = 0;
-        /* Every check of this module passes (snp.qemu / snp.firmware belong to checks-platform.c). */
-        for (const HostCheck *c = snp_checks; c->id; c++, n++) {
-                const cvm_finding *x = finding(&res, c->id);
+        for (const HostCheck *c = snp_checks; c->id; c++, n++)
                 assert_true(startswith(c->id, "snp.") && c->tee == CVM_TEE_SNP);
-                if (x->status != CVM_CHECK_PASS)
-                        fail_msg("%s: %s: %s", x->id, status_names[x->status], x->message);
-        }
         assert_int_equal(n, 28);
+        /* Every check of this module passes (snp.qemu / snp.firmware belong to checks-platform.c). */
+        expect_all_pass_but(&res, snp_checks, (const char *const[]){ NULL });
         expect(&res, "snp.cpu-vendor", CVM_CHECK_PASS, "AMD EPYC 9654", NULL);
         expect(&res, "snp.cpu-vendor", CVM_CHECK_PASS, "family 0x19 model 0x11", NULL);
         expect(&res, "snp.cpuid-cbit", CVM_CHECK_PASS, "cbitpos=51 reduced-phys-bits=1", NULL);
@@ -249,7 +150,7 @@ static void snp_cpuid_vendor_from_cpuinfo(void **state)
         RUN({ "/cvm-facts/cpuid.json", NULL });
         expect(&res, "snp.cpu-vendor", CVM_CHECK_PASS, "/proc/cpuinfo vendor_id", NULL);
         expect(&res, "snp.cpuid-sev-snp", CVM_CHECK_SKIP, "not collected", NULL);
-        assert_true(check_required("snp.cpuid-sev-snp"));
+        assert_true(check_required(snp_checks, "snp.cpuid-sev-snp"));
 }
 
 static void snp_cpuid_leaf_missing(void **state)
@@ -321,7 +222,7 @@ static void snp_syscfg_snp_old_kernel(void **state)
             { "/proc/sys/kernel/osrelease", "6.8.0-51-generic\n" });
         expect(&res, "snp.syscfg-snp", CVM_CHECK_FAIL, "6.8.0-51-generic predates", "Linux >= 6.11");
         expect(&res, "snp.kernel", CVM_CHECK_FAIL, "6.8.0-51-generic", "6.11");
-        assert_true(check_required("snp.kernel"));
+        assert_true(check_required(snp_checks, "snp.kernel"));
 }
 
 static void snp_rmp_missing(void **state)
@@ -341,7 +242,7 @@ static void snp_msr_unreadable(void **state)
                 expect(&res, "snp.rmp-table", CVM_CHECK_SKIP, "RMP_BASE", NULL);
                 /* The kernel's flags still tell SMEE and the RMP were fine. */
                 expect(&res, "snp.cpu-flags", CVM_CHECK_PASS, NULL, NULL);
-                assert_false(check_required("snp.syscfg-smee"));
+                assert_false(check_required(snp_checks, "snp.syscfg-smee"));
         }
         {
                 RUN({ "/cvm-facts/msr.json", MSR_JSON("0xzz", "0x47e000000", "0x53e003fff") });
@@ -389,7 +290,7 @@ static void snp_kvm_params_odd(void **state)
                        "/sys/module/kvm_amd/parameters/sev_snp holds "
                        "\"maybe\"",
                        NULL);
-                assert_true(check_required("snp.kvm-sev-snp"));
+                assert_true(check_required(snp_checks, "snp.kvm-sev-snp"));
         }
         {
                 /* Plain SEV without ASIDs but SEV-ES on: not an obstacle for SNP. */
@@ -427,7 +328,7 @@ static void snp_kvm_vm_types(void **state)
         {
                 RUN({ "/cvm-facts/kvm.json", NULL });
                 expect(&res, "snp.kvm-vm-type", CVM_CHECK_SKIP, "not collected", NULL);
-                assert_true(check_required("snp.kvm-vm-type"));
+                assert_true(check_required(snp_checks, "snp.kvm-vm-type"));
         }
 }
 
@@ -440,7 +341,7 @@ static void snp_sev_access(void **state)
                 expect(&res, "snp.dev-sev-access", CVM_CHECK_WARN, "not readable", "udev rule");
                 expect(&res, "snp.firmware-version", CVM_CHECK_SKIP, "EACCES", NULL);
                 expect(&res, "snp.snp-init", CVM_CHECK_SKIP, "sudo", NULL);
-                assert_true(check_required("snp.firmware-version"));
+                assert_true(check_required(snp_checks, "snp.firmware-version"));
         }
         {
                 RUN({ "/cvm-facts/sev.json", "{\"readable\": true, \"writable\": false, \"write_error\": "

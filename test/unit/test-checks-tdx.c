@@ -11,13 +11,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
-#include "checks.h"
-#include "test-util.h"
-
-typedef struct Entry {
-        const char *path;
-        const char *content; /* NULL in an override: remove the base entry */
-} Entry;
+#include "test-checks-util.h"
 
 #define CPUINFO(flags)                                                                                      \
         "processor\t: 0\nvendor_id\t: GenuineIntel\ncpu family\t: 6\nmodel\t\t: 207\n"                      \
@@ -61,63 +55,10 @@ static const Entry emr[] = {
         { "/cvm-facts/qgs.json", QGS_UNIX_OK },
 };
 
-static char *tree_with(const Entry *over, size_t n_over)
-{
-        const char *pairs[2 * (ELEMENTSOF(emr) + 32) + 1];
-        size_t n = 0;
-
-        assert_true(n_over <= 32);
-        for (size_t i = 0; i < ELEMENTSOF(emr); i++) {
-                const char *content = emr[i].content;
-                for (size_t j = 0; j < n_over; j++)
-                        if (streq(over[j].path, emr[i].path))
-                                content = over[j].content;
-                if (!content)
-                        continue;
-                pairs[n++] = emr[i].path;
-                pairs[n++] = content;
-        }
-        for (size_t j = 0; j < n_over; j++) {
-                bool known = false;
-                for (size_t i = 0; i < ELEMENTSOF(emr); i++)
-                        known = known || streq(over[j].path, emr[i].path);
-                if (!known && over[j].content) {
-                        pairs[n++] = over[j].path;
-                        pairs[n++] = over[j].content;
-                }
-        }
-        pairs[n] = NULL;
-        return make_tree(pairs);
-}
-
-typedef struct Result {
-        char *root;
-        bool own_root;
-        cvm_host_facts *facts;
-        cvm_host_report *report;
-} Result;
-
-static void result_done(Result *r)
-{
-        cvm_host_report_free(r->report);
-        cvm_host_facts_free(r->facts);
-        if (r->own_root)
-                rm_rf_freep(&r->root);
-        else
-                free(r->root);
-}
-
-static Result run_root(char *root, bool own)
-{
-        Result r = { .root = root, .own_root = own };
-        assert_int_equal(cvm_host_facts_collect(r.root, NULL, CVM_FACTS_NO_QEMU, &r.facts), 0);
-        assert_int_equal(cvm_host_check(r.facts, 1u << CVM_TEE_TDX, &r.report), 0);
-        return r;
-}
-
+/* The Emerald Rapids tree with overrides applied (RUN(), RUN_READY()). */
 static Result run(const Entry *over, size_t n_over)
 {
-        return run_root(tree_with(over, n_over), true);
+        return checks_run(tree_with(emr, ELEMENTSOF(emr), over, n_over), true, 1u << CVM_TEE_TDX);
 }
 
 /* A committed tree below $CVM_TEST_DATA/hosts. */
@@ -127,61 +68,7 @@ static Result run_committed(const char *name)
         char *root;
         assert_non_null(data);
         assert_true(asprintf(&root, "%s/hosts/%s", data, name) > 0);
-        return run_root(root, false);
-}
-
-#define RUN(...)                                                                                            \
-        _cleanup_(result_done) Result res =                                                                 \
-                run((const Entry[]){ __VA_ARGS__ }, sizeof((const Entry[]){ __VA_ARGS__ }) / sizeof(Entry))
-#define RUN_READY() _cleanup_(result_done) Result res = run(NULL, 0)
-
-static const cvm_finding *finding(const Result *r, const char *id)
-{
-        for (size_t i = 0; i < r->report->n_findings; i++)
-                if (streq(r->report->findings[i].id, id))
-                        return r->report->findings + i;
-        fail_msg("no finding %s", id);
-        return NULL;
-}
-
-static const char *const status_names[] = { "PASS", "WARN", "FAIL", "SKIP" };
-
-/* Status, and words the message and the hint must contain (NULL: not checked). */
-static void expect(const Result *r, const char *id, cvm_check_status status, const char *in_message,
-                   const char *in_hint)
-{
-        const cvm_finding *x = finding(r, id);
-        if (x->status != status)
-                fail_msg("%s: %s, expected %s: %s (hint: %s)", id, status_names[x->status],
-                         status_names[status], x->message, strna(x->hint));
-        if (in_message && !strstr(x->message, in_message))
-                fail_msg("%s: message \"%s\" lacks \"%s\"", id, x->message, in_message);
-        if (in_hint && (!x->hint || !strstr(x->hint, in_hint)))
-                fail_msg("%s: hint \"%s\" lacks \"%s\"", id, strna(x->hint), in_hint);
-        if (status == CVM_CHECK_FAIL || status == CVM_CHECK_WARN)
-                assert_non_null(x->hint);
-}
-
-static bool check_required(const char *id)
-{
-        for (const HostCheck *c = tdx_checks; c->id; c++)
-                if (streq(c->id, id))
-                        return c->flags & CHECK_REQUIRED;
-        fail_msg("no check %s", id);
-        return false;
-}
-
-/* Every check of checks-tdx.c passes, except those listed with another status. */
-static void expect_all_pass_but(const Result *r, const char *const *others)
-{
-        for (const HostCheck *c = tdx_checks; c->id; c++) {
-                bool listed = false;
-                STRV_FOREACH (o, others)
-                        listed = listed || streq(*o, c->id);
-                const cvm_finding *x = finding(r, c->id);
-                if (!listed && x->status != CVM_CHECK_PASS)
-                        fail_msg("%s: %s: %s", x->id, status_names[x->status], x->message);
-        }
+        return checks_run(root, false, 1u << CVM_TEE_TDX);
 }
 
 /* ---- the ready host ---- */
@@ -194,7 +81,7 @@ static void tdx_ready_emr(void **state)
                 assert_true(startswith(c->id, "tdx.") && c->tee == CVM_TEE_TDX);
         assert_int_equal(n, 17);
         /* No SMBIOS records in this tree: tdx.dimms cannot tell. */
-        expect_all_pass_but(&res, (const char *const[]){ "tdx.dimms", NULL });
+        expect_all_pass_but(&res, tdx_checks, (const char *const[]){ "tdx.dimms", NULL });
         expect(&res, "tdx.dimms", CVM_CHECK_SKIP, "No SMBIOS Memory Device", NULL);
         expect(&res, "tdx.cpu", CVM_CHECK_PASS, "model 207 (Emerald Rapids)", NULL);
         expect(&res, "tdx.cpu", CVM_CHECK_PASS, "INTEL(R) XEON(R) PLATINUM 8592+", NULL);
@@ -212,7 +99,7 @@ static void tdx_committed_trees(void **state)
                 skip();
         {
                 _cleanup_(result_done) Result res = run_committed("tdx-emr-2s-ready");
-                expect_all_pass_but(&res, (const char *const[]){ NULL });
+                expect_all_pass_but(&res, tdx_checks, (const char *const[]){ NULL });
                 expect(&res, "tdx.dimms", CVM_CHECK_PASS, "16 of 32 memory slots populated, 1 TiB", NULL);
         }
         {
@@ -297,7 +184,7 @@ static void tdx_cpu_models(void **state)
         {
                 RUN({ "/proc/cpuinfo", NULL });
                 expect(&res, "tdx.cpu", CVM_CHECK_SKIP, "CPU unknown", NULL);
-                assert_true(check_required("tdx.cpu"));
+                assert_true(check_required(tdx_checks, "tdx.cpu"));
         }
 }
 
@@ -319,7 +206,7 @@ static void tdx_kernel_versions(void **state)
         {
                 RUN({ "/proc/sys/kernel/osrelease", NULL });
                 expect(&res, "tdx.kernel", CVM_CHECK_SKIP, "/proc/sys/kernel/osrelease", NULL);
-                assert_true(check_required("tdx.kernel"));
+                assert_true(check_required(tdx_checks, "tdx.kernel"));
         }
 }
 
@@ -494,7 +381,7 @@ static void tdx_kvm_param(void **state)
                 RUN({ "/sys/module/kvm_intel/parameters/tdx", "maybe\n" });
                 expect(&res, "tdx.kvm-param", CVM_CHECK_SKIP,
                        "/sys/module/kvm_intel/parameters/tdx holds 'maybe'", NULL);
-                assert_true(check_required("tdx.kvm-param"));
+                assert_true(check_required(tdx_checks, "tdx.kvm-param"));
         }
         {
                 /* kvm_intel loaded, no tdx parameter: a kernel without KVM TDX. */
@@ -529,8 +416,8 @@ static void tdx_vm_types(void **state)
                 RUN({ "/cvm-facts/kvm.json", NULL });
                 expect(&res, "tdx.vm-type", CVM_CHECK_SKIP, "not collected", NULL);
                 expect(&res, "tdx.guest-memfd", CVM_CHECK_SKIP, "not collected", NULL);
-                assert_true(check_required("tdx.vm-type"));
-                assert_false(check_required("tdx.guest-memfd"));
+                assert_true(check_required(tdx_checks, "tdx.vm-type"));
+                assert_false(check_required(tdx_checks, "tdx.guest-memfd"));
         }
         {
                 RUN({ "/cvm-facts/kvm.json", "{\"api_version\": 12, \"extensions\": "

@@ -12,11 +12,9 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#include "checks.h"
 #include "firmware.h"
-#include "test-util.h"
-
-#define MiB (1024U * 1024)
+#include "test-checks-util.h"
+#include "test-ovmf-util.h"
 
 static const char tdx_descriptor[] =
         "{\n"
@@ -113,43 +111,16 @@ static void descriptor_parse_broken(void **state)
         assert_int_equal(firmware_descriptor_parse(big, FIRMWARE_DESCRIPTOR_MAX + 1, &d, &detail), -E2BIG);
 }
 
-static uint8_t *padded(const char *name)
-{
-        const char *dir = getenv("CVM_TEST_DATA");
-        _cleanup_free_ char *path = NULL, *data = NULL;
-        size_t size;
-
-        assert_non_null(dir);
-        assert_true(asprintf(&path, "%s/firmware/%s", dir, name) > 0);
-        assert_int_equal(read_full_file(path, 8192, &data, &size), 0);
-        assert_int_equal(size, 4096);
-        uint8_t *img = calloc(1, 4 * MiB);
-        assert_non_null(img);
-        memcpy(img + 4 * MiB - 4096, data, 4096);
-        return img;
-}
-
 /* Writes an OVMF image into the tree; corrupt_at >= 0 flips a byte counted from the end. */
 static void put_image(const char *root, const char *path, const char *suffix, long corrupt_at)
 {
-        _cleanup_free_ uint8_t *img = padded(suffix);
+        _cleanup_free_ uint8_t *img = ovmf_padded(suffix, 4 * MiB);
         _cleanup_free_ char *p = NULL;
         if (corrupt_at >= 0)
                 img[4 * MiB - (size_t) corrupt_at] ^= 0xff;
         assert_true(asprintf(&p, "%s%s", root, path) > 0);
         assert_int_equal(mkdir_parents(p), 0);
         assert_int_equal(write_full_file(p, img, 4 * MiB), 0);
-}
-
-typedef struct Result {
-        cvm_host_facts *facts;
-        cvm_host_report *report;
-} Result;
-
-static void result_done(Result *r)
-{
-        cvm_host_report_free(r->report);
-        cvm_host_facts_free(r->facts);
 }
 
 static Result collect(const char *root)
@@ -164,15 +135,6 @@ static Result collect(const char *root)
         assert_int_equal(cvm_host_facts_format(r.facts, &text), 0);
         assert_int_equal(cvm_host_facts_parse(text, strlen(text), &again), 0);
         return r;
-}
-
-static const cvm_finding *find(const Result *r, const char *id)
-{
-        for (size_t i = 0; i < r->report->n_findings; i++)
-                if (streq(r->report->findings[i].id, id))
-                        return r->report->findings + i;
-        fail_msg("no finding %s", id);
-        return NULL;
 }
 
 static json_object *firmware(const Result *r)
@@ -225,7 +187,7 @@ static void firmware_precedence_and_broken_descriptor(void **state)
         json_object *code = json_get(images, "/usr/share/OVMF/OVMF_CODE_4M.fd", json_type_object);
         assert_string_equal(json_get_string(code, "error"), "ENOENT");
 
-        const cvm_finding *t = find(&r, "tdx.firmware");
+        const cvm_finding *t = finding(&r, "tdx.firmware");
         assert_int_equal(t->status, CVM_CHECK_FAIL);
         assert_string_equal(t->message,
                             "No firmware for intel-tdx: none of the 5 firmware descriptors declares it and "
@@ -233,7 +195,7 @@ static void firmware_precedence_and_broken_descriptor(void **state)
                             "descriptor /etc/qemu/firmware/60-edk2-x86_64-inteltdx.json is unusable: "
                             "not valid JSON");
         assert_non_null(strstr(t->hint, "ovmf-inteltdx"));
-        const cvm_finding *s = find(&r, "snp.firmware");
+        const cvm_finding *s = finding(&r, "snp.firmware");
         assert_int_equal(s->status, CVM_CHECK_FAIL);
         assert_non_null(strstr(s->message, "none of the 5 firmware descriptors declares it"));
 }
@@ -254,13 +216,13 @@ static void firmware_feature_selection(void **state)
         _cleanup_(result_done) Result r = collect(root);
 
         /* The first descriptor declaring the feature names a missing image; the next one works. */
-        const cvm_finding *t = find(&r, "tdx.firmware");
+        const cvm_finding *t = finding(&r, "tdx.firmware");
         assert_int_equal(t->status, CVM_CHECK_PASS);
         assert_string_equal(t->message,
                             "Firmware descriptor /usr/share/qemu/firmware/60-edk2-x86_64-inteltdx.json "
                             "maps /usr/share/ovmf/OVMF.inteltdx.ms.fd (-bios), which carries valid TDX "
                             "metadata (6 TDVF sections)");
-        const cvm_finding *s = find(&r, "snp.firmware");
+        const cvm_finding *s = finding(&r, "snp.firmware");
         assert_int_equal(s->status, CVM_CHECK_PASS);
         assert_string_equal(s->message,
                             "Firmware descriptor /usr/share/qemu/firmware/60-edk2-x86_64-amdsev.json maps "
@@ -286,14 +248,14 @@ static void firmware_image_missing_or_broken(void **state)
         put_image(root, "/usr/share/ovmf/OVMF.amdsev.fd", "ovmf_AmdSev_suffix.bin", 0x554);
         _cleanup_(result_done) Result r = collect(root);
 
-        const cvm_finding *t = find(&r, "tdx.firmware");
+        const cvm_finding *t = finding(&r, "tdx.firmware");
         assert_int_equal(t->status, CVM_CHECK_FAIL);
         assert_string_equal(t->message,
                             "No usable intel-tdx firmware: "
                             "/usr/share/qemu/firmware/60-edk2-x86_64-inteltdx.json declares intel-tdx, but "
                             "/usr/share/ovmf/OVMF.inteltdx.ms.fd: cannot be read: ENOENT (No such file or "
                             "directory)");
-        const cvm_finding *s = find(&r, "snp.firmware");
+        const cvm_finding *s = finding(&r, "snp.firmware");
         assert_int_equal(s->status, CVM_CHECK_FAIL);
         assert_string_equal(s->message,
                             "No usable amd-sev-snp firmware: "
@@ -316,7 +278,7 @@ static void firmware_flash_mapping_refused(void **state)
         put_image(root, "/usr/share/ovmf/OVMF.tdx.fd", "ovmf_OvmfX64_suffix.bin", -1);
         _cleanup_(result_done) Result r = collect(root);
 
-        const cvm_finding *t = find(&r, "tdx.firmware");
+        const cvm_finding *t = finding(&r, "tdx.firmware");
         assert_int_equal(t->status, CVM_CHECK_FAIL);
         assert_string_equal(t->message,
                             "No usable intel-tdx firmware: /usr/share/qemu/firmware/60-tdx-flash.json "
@@ -337,7 +299,7 @@ static void firmware_undescribed_image_warns(void **state)
         assert_non_null(img);
         assert_int_equal(json_object_array_length(json_get(img, "described_by", json_type_array)), 0);
 
-        const cvm_finding *t = find(&r, "tdx.firmware");
+        const cvm_finding *t = finding(&r, "tdx.firmware");
         assert_int_equal(t->status, CVM_CHECK_WARN);
         assert_string_equal(t->message,
                             "No firmware descriptor declares intel-tdx, but /usr/share/ovmf/OVMF.fd "
@@ -345,14 +307,14 @@ static void firmware_undescribed_image_warns(void **state)
         assert_string_equal(t->hint,
                             "Pass --firmware=/usr/share/ovmf/OVMF.fd to use it, or install firmware whose "
                             "QEMU descriptor declares intel-tdx.");
-        assert_int_equal(find(&r, "snp.firmware")->status, CVM_CHECK_WARN);
+        assert_int_equal(finding(&r, "snp.firmware")->status, CVM_CHECK_WARN);
 }
 
 static void firmware_nothing(void **state)
 {
         _cleanup_(rm_rf_freep) char *root = make_tree((const char *[]){ "/proc/cmdline", "quiet\n", NULL });
         _cleanup_(result_done) Result r = collect(root);
-        const cvm_finding *t = find(&r, "tdx.firmware");
+        const cvm_finding *t = finding(&r, "tdx.firmware");
         assert_int_equal(t->status, CVM_CHECK_FAIL);
         assert_string_equal(t->message,
                             "No firmware for intel-tdx: none of the 0 firmware descriptors declares it and "
@@ -397,8 +359,8 @@ static void install_firmware_script(void **state)
         assert_memory_equal(a, b, na);
 
         _cleanup_(result_done) Result r = collect(root);
-        assert_int_equal(find(&r, "tdx.firmware")->status, CVM_CHECK_PASS);
-        assert_int_equal(find(&r, "snp.firmware")->status, CVM_CHECK_PASS);
+        assert_int_equal(finding(&r, "tdx.firmware")->status, CVM_CHECK_PASS);
+        assert_int_equal(finding(&r, "snp.firmware")->status, CVM_CHECK_PASS);
 }
 
 int main(void)

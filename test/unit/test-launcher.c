@@ -12,7 +12,12 @@
 #include <sys/wait.h>
 #include <cmocka.h>
 
+#include <sys/socket.h>
+#include <sys/un.h>
+
 #include "argv-util.h"
+#include "json-util.h"
+#include "sd-notify.h"
 #include "test-util.h"
 #include "vm/instance.h"
 #include "vm/launcher.h"
@@ -23,8 +28,10 @@ static void failure_hints_each_entry(void **state)
         for (size_t i = 0; i < qemu_failure_hints_count; i++) {
                 const QemuFailureHint *h = NULL;
                 _cleanup_free_ char *text = NULL, *line = NULL, *want = NULL;
-                assert_true(asprintf(&want, "qemu-system-x86_64: -accel kvm: %s", qemu_failure_hints[i].match) > 0);
-                assert_true(asprintf(&text, "qemu-system-x86_64: warning: something else\n%s\ntrailing words\n",
+                assert_true(asprintf(&want, "qemu-system-x86_64: -accel kvm: %s",
+                                     qemu_failure_hints[i].match) > 0);
+                assert_true(asprintf(&text,
+                                     "qemu-system-x86_64: warning: something else\n%s\ntrailing words\n",
                                      want) > 0);
                 assert_int_equal(qemu_failure_explain(text, &h, &line), 0);
                 assert_ptr_equal(h, qemu_failure_hints + i);
@@ -41,14 +48,19 @@ static void failure_hints_real_messages(void **state)
         static const struct {
                 const char *text, *ids;
         } cases[] = {
-                { "qemu-system-x86_64: -accel kvm: vm-type TDX not supported by KVM\n", "tdx.vm-type, tdx.kvm-param" },
-                { "qemu-system-x86_64: -accel kvm: vm-type SEV-SNP not supported by KVM\n", "snp.kvm-vm-type, snp.kvm-sev-snp" },
+                { "qemu-system-x86_64: -accel kvm: vm-type TDX not supported by KVM\n",
+                  "tdx.vm-type, tdx.kvm-param" },
+                { "qemu-system-x86_64: -accel kvm: vm-type SEV-SNP not supported by KVM\n",
+                  "snp.kvm-vm-type, snp.kvm-sev-snp" },
                 /* The specific line wins over the generic one that follows it. */
-                { "qemu-system-x86_64: -accel kvm: sev_common_kvm_init: cbitpos check failed, host '0' requested '51'\n"
+                { "qemu-system-x86_64: -accel kvm: sev_common_kvm_init: cbitpos check failed, host '0' "
+                  "requested '51'\n"
                   "qemu-system-x86_64: -accel kvm: failed to initialize kvm: Operation not permitted\n",
                   "snp.cpuid-cbit" },
-                { "qemu-system-x86_64: cannot set up private guest memory for tdx-guest: KVM required\n", "coco.accel" },
-                { "qemu-system-x86_64: -object tdx-guest,help: Parameter 'qom-type' does not accept value 'tdx-guest'",
+                { "qemu-system-x86_64: cannot set up private guest memory for tdx-guest: KVM required\n",
+                  "coco.accel" },
+                { "qemu-system-x86_64: -object tdx-guest,help: Parameter 'qom-type' does not accept value "
+                  "'tdx-guest'",
                   "tdx.qemu" },
         };
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
@@ -66,7 +78,8 @@ static void failure_hints_no_match(void **state)
 {
         const QemuFailureHint *h = (const QemuFailureHint *) 0x1;
         char *line = (char *) 0x1;
-        assert_int_equal(qemu_failure_explain("qemu-system-x86_64: -m 1T: cannot allocate\n", &h, &line), -ENOENT);
+        assert_int_equal(qemu_failure_explain("qemu-system-x86_64: -m 1T: cannot allocate\n", &h, &line),
+                         -ENOENT);
         assert_ptr_equal(h, (const QemuFailureHint *) 0x1); /* untouched */
         assert_ptr_equal(line, (char *) 0x1);
         assert_int_equal(qemu_failure_explain("", NULL, NULL), -ENOENT);
@@ -76,8 +89,12 @@ static void failure_hints_no_match(void **state)
 static LaunchOutcome decide(const char *reason, bool panicked, bool stop, bool killed, int code, int sig,
                             OnReboot onr, unsigned restarts, unsigned max, bool *restart)
 {
-        LaunchExit e = { .panicked = panicked, .shutdown_reason = reason, .stop_requested = stop, .killed = killed,
-                         .exit_code = code, .exit_signal = sig };
+        LaunchExit e = { .panicked = panicked,
+                         .shutdown_reason = reason,
+                         .stop_requested = stop,
+                         .killed = killed,
+                         .exit_code = code,
+                         .exit_signal = sig };
         return launch_decide(&e, onr, restarts, max, restart);
 }
 
@@ -87,20 +104,26 @@ static void decide_table(void **state)
         const OnReboot RP = ON_REBOOT_RESTART_PROCESS;
 
         /* The guest powered off; a stop asked for (powerdown, quit) ended cleanly. */
-        assert_int_equal(decide("guest-shutdown", false, false, false, 0, 0, RP, 0, 10, &r), LAUNCH_POWERED_OFF);
+        assert_int_equal(decide("guest-shutdown", false, false, false, 0, 0, RP, 0, 10, &r),
+                         LAUNCH_POWERED_OFF);
         assert_false(r);
-        assert_int_equal(decide("guest-shutdown", false, true, false, 0, 0, RP, 0, 10, &r), LAUNCH_POWERED_OFF);
-        assert_int_equal(decide("host-qmp-quit", false, true, false, 0, 0, RP, 0, 10, &r), LAUNCH_POWERED_OFF);
+        assert_int_equal(decide("guest-shutdown", false, true, false, 0, 0, RP, 0, 10, &r),
+                         LAUNCH_POWERED_OFF);
+        assert_int_equal(decide("host-qmp-quit", false, true, false, 0, 0, RP, 0, 10, &r),
+                         LAUNCH_POWERED_OFF);
         /* cvm stop --force through control.sock: the supervisor was not asked, QMP quit was. */
-        assert_int_equal(decide("host-qmp-quit", false, false, false, 0, 0, RP, 0, 10, &r), LAUNCH_POWERED_OFF);
+        assert_int_equal(decide("host-qmp-quit", false, false, false, 0, 0, RP, 0, 10, &r),
+                         LAUNCH_POWERED_OFF);
         assert_int_equal(decide("host-signal", false, true, false, 0, 0, RP, 0, 10, &r), LAUNCH_POWERED_OFF);
 
         /* Reboots: restart below the limit, the limit exit at it, power off or plain end otherwise. */
         assert_int_equal(decide("guest-reset", false, false, false, 0, 0, RP, 0, 1, &r), LAUNCH_POWERED_OFF);
         assert_true(r);
-        assert_int_equal(decide("guest-reset", false, false, false, 0, 0, RP, 1, 1, &r), LAUNCH_RESTART_LIMIT);
+        assert_int_equal(decide("guest-reset", false, false, false, 0, 0, RP, 1, 1, &r),
+                         LAUNCH_RESTART_LIMIT);
         assert_false(r);
-        assert_int_equal(decide("guest-reset", false, false, false, 0, 0, RP, 0, 0, &r), LAUNCH_RESTART_LIMIT);
+        assert_int_equal(decide("guest-reset", false, false, false, 0, 0, RP, 0, 0, &r),
+                         LAUNCH_RESTART_LIMIT);
         assert_int_equal(decide("guest-reset", false, false, false, 0, 0, ON_REBOOT_POWEROFF, 0, 10, &r),
                          LAUNCH_POWERED_OFF);
         assert_false(r);
@@ -109,19 +132,24 @@ static void decide_table(void **state)
         assert_false(r);
 
         /* Panics, whatever else happened. */
-        assert_int_equal(decide("guest-panic", false, false, false, 0, 0, RP, 0, 10, &r), LAUNCH_GUEST_PANICKED);
+        assert_int_equal(decide("guest-panic", false, false, false, 0, 0, RP, 0, 10, &r),
+                         LAUNCH_GUEST_PANICKED);
         assert_int_equal(decide(NULL, true, false, false, 0, 0, RP, 0, 10, &r), LAUNCH_GUEST_PANICKED);
-        assert_int_equal(decide("guest-reset", true, false, false, 0, 0, RP, 0, 10, &r), LAUNCH_GUEST_PANICKED);
+        assert_int_equal(decide("guest-reset", true, false, false, 0, 0, RP, 0, 10, &r),
+                         LAUNCH_GUEST_PANICKED);
         assert_false(r);
 
         /* QEMU failures: could not start, killed from outside or by us, stopped from outside, no reason. */
         assert_int_equal(decide(NULL, false, false, false, 1, 0, RP, 0, 10, &r), LAUNCH_QEMU_FAILED);
         assert_int_equal(decide(NULL, false, false, false, -1, 9, RP, 0, 10, &r), LAUNCH_QEMU_FAILED);
-        assert_int_equal(decide("guest-shutdown", false, true, true, -1, 9, RP, 0, 10, &r), LAUNCH_QEMU_FAILED);
-        assert_int_equal(decide("host-signal", false, false, false, 0, 0, RP, 0, 10, &r), LAUNCH_QEMU_FAILED);
+        assert_int_equal(decide("guest-shutdown", false, true, true, -1, 9, RP, 0, 10, &r),
+                         LAUNCH_QEMU_FAILED);
+        assert_int_equal(decide("host-signal", false, false, false, 0, 0, RP, 0, 10, &r),
+                         LAUNCH_QEMU_FAILED);
         assert_int_equal(decide(NULL, false, false, false, 0, 0, RP, 0, 10, &r), LAUNCH_QEMU_FAILED);
         assert_int_equal(decide(NULL, false, true, false, 0, 0, RP, 0, 10, &r), LAUNCH_POWERED_OFF);
-        assert_int_equal(decide("guest-reset", false, false, false, 1, 0, RP, 0, 10, &r), LAUNCH_QEMU_FAILED);
+        assert_int_equal(decide("guest-reset", false, false, false, 1, 0, RP, 0, 10, &r),
+                         LAUNCH_QEMU_FAILED);
         assert_false(r);
 }
 
@@ -175,13 +203,13 @@ static void state_parse_rejects(void **state)
         static const char *const bad[] = {
                 "",
                 "[]",
-                "{\"pid\": 1, \"supervisor_pid\": 2}",                       /* no name */
-                "{\"name\": \"x\", \"supervisor_pid\": 2}",                  /* no pid */
-                "{\"name\": \"x\", \"pid\": 1}",                             /* no supervisor */
-                "{\"name\": \"x\", \"pid\": -1, \"supervisor_pid\": 2}",     /* negative */
-                "{\"name\": \"x\", \"pid\": 1, \"supervisor_pid\": 0}",      /* no supervisor pid */
+                "{\"pid\": 1, \"supervisor_pid\": 2}",                   /* no name */
+                "{\"name\": \"x\", \"supervisor_pid\": 2}",              /* no pid */
+                "{\"name\": \"x\", \"pid\": 1}",                         /* no supervisor */
+                "{\"name\": \"x\", \"pid\": -1, \"supervisor_pid\": 2}", /* negative */
+                "{\"name\": \"x\", \"pid\": 1, \"supervisor_pid\": 0}",  /* no supervisor pid */
                 "{\"name\": \"x\", \"pid\": 4294967296, \"supervisor_pid\": 2}",
-                "{\"name\": \"x\", \"pid\": \"1\", \"supervisor_pid\": 2}",  /* pid as text */
+                "{\"name\": \"x\", \"pid\": \"1\", \"supervisor_pid\": 2}", /* pid as text */
                 "{\"name\": \"x\", \"pid\": 1, \"supervisor_pid\": 2, \"argv\": [1]}",
                 "{\"name\": \"x\", \"pid\": 1, \"supervisor_pid\": 2, \"qemu\": 5}",
                 "{\"name\": \"x\", \"pid\": 1, \"supervisor_pid\": 2} trailing",
@@ -416,10 +444,11 @@ static void launcher_qemu_fails(void **state)
         _cleanup_(launch_result_done) LaunchResult res = {};
         Seen seen = {};
 
-        assert_int_equal(run_sh("echo 'qemu-system-x86_64: -accel kvm: vm-type TDX not supported by KVM' >&2; "
-                                "printf 'no newline' >&2; exit 1",
-                                dir, &seen, &res),
-                         0);
+        assert_int_equal(
+                run_sh("echo 'qemu-system-x86_64: -accel kvm: vm-type TDX not supported by KVM' >&2; "
+                       "printf 'no newline' >&2; exit 1",
+                       dir, &seen, &res),
+                0);
         assert_int_equal(res.outcome, LAUNCH_QEMU_FAILED);
         assert_int_equal(res.exit_code, 1);
         assert_int_equal(res.exit_signal, 0);
@@ -455,11 +484,12 @@ static void launcher_stderr_tail_bounded(void **state)
         _cleanup_(launch_result_done) LaunchResult res = {};
         Seen seen = {};
 
-        assert_int_equal(run_sh("i=0; while [ $i -lt 1600 ]; do "
-                                "echo 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' >&2; "
-                                "i=$((i+1)); done; echo LAST >&2; exit 2",
-                                dir, &seen, &res),
-                         0);
+        assert_int_equal(
+                run_sh("i=0; while [ $i -lt 1600 ]; do "
+                       "echo 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' >&2; "
+                       "i=$((i+1)); done; echo LAST >&2; exit 2",
+                       dir, &seen, &res),
+                0);
         assert_int_equal(res.exit_code, 2);
         assert_int_equal(seen.stderr_lines, 1601);
         assert_int_equal(strlen(res.stderr_tail), LAUNCH_STDERR_TAIL_MAX);
@@ -475,7 +505,9 @@ static void launcher_exec_fails(void **state)
         Seen seen = {};
 
         assert_true(asprintf(&qmp, "%s/qmp.sock", dir) > 0);
-        LaunchConfig c = { .argv = argv, .runtime_dir = dir, .qmp_socket = qmp, .on_event = on_event, .userdata = &seen };
+        LaunchConfig c = {
+                .argv = argv, .runtime_dir = dir, .qmp_socket = qmp, .on_event = on_event, .userdata = &seen
+        };
         assert_int_equal(launcher_run(&c, &res), 0);
         assert_int_equal(res.outcome, LAUNCH_QEMU_FAILED);
         assert_int_equal(res.spawn_error, -ENOENT);
@@ -503,8 +535,317 @@ static void launcher_closes_fds(void **state)
         assert_string_equal(res.stderr_tail, "0\n1\n2\n3\n");
 }
 
-int main(void)
+/* READY=1 reaches a socket named by a path and one in the abstract namespace ('@'). */
+static void notify_socket(void **state)
 {
+        _cleanup_(rm_rf_freep) char *dir = make_tree((const char *[]){ NULL });
+        char name[128], buf[256];
+
+        assert_int_equal(unsetenv("NOTIFY_SOCKET"), 0);
+        assert_int_equal(service_notify("READY=1"), 0); /* no service manager: nothing to do */
+
+        for (int abstract = 0; abstract < 2; abstract++) {
+                struct sockaddr_un sa = { .sun_family = AF_UNIX };
+                socklen_t len;
+                if (abstract) {
+                        snprintf(name, sizeof(name), "@cvm-test-%d", (int) getpid());
+                        memcpy(sa.sun_path + 1, name + 1, strlen(name) - 1);
+                        len = (socklen_t) (offsetof(struct sockaddr_un, sun_path) + strlen(name));
+                } else {
+                        snprintf(name, sizeof(name), "%s/notify", dir);
+                        strcpy(sa.sun_path, name);
+                        len = sizeof(sa);
+                }
+                _cleanup_close_ int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+                assert_true(fd >= 0);
+                assert_int_equal(bind(fd, (struct sockaddr *) &sa, len), 0);
+                assert_int_equal(setenv("NOTIFY_SOCKET", name, 1), 0);
+                assert_int_equal(service_notifyf("READY=1\nSTATUS=VM %s running", "web"), 1);
+                ssize_t n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+                assert_int_equal(n, strlen("READY=1\nSTATUS=VM web running"));
+                buf[n] = 0;
+                assert_string_equal(buf, "READY=1\nSTATUS=VM web running");
+        }
+        assert_int_equal(setenv("NOTIFY_SOCKET", "vsock:2:1234", 1), 0);
+        assert_int_equal(service_notify("READY=1"), -EAFNOSUPPORT);
+        assert_int_equal(unsetenv("NOTIFY_SOCKET"), 0);
+}
+
+/*
+ * A fake QEMU for the QMP side of supervision, run as "/proc/self/exe --fake-qemu QMP CONTROL SCENARIO
+ * STATEFILE": it listens on QMP, then creates CONTROL (the launcher's cue), speaks the QMP greeting and
+ * capability negotiation, and then plays SCENARIO. Events and answers follow QEMU 7.2's shapes
+ * (reference/test-environment.md 2.5); SIGTERMs to the parent stand in for an operator's signals.
+ */
+static int fake_listen(const char *path)
+{
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        strcpy(sa.sun_path, path);
+        if (fd < 0 || bind(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0 || listen(fd, 1) < 0)
+                _exit(90);
+        return fd;
+}
+
+static void fake_send(int fd, const char *text)
+{
+        size_t n = strlen(text);
+        if (write(fd, text, n) != (ssize_t) n || write(fd, "\n", 1) != 1)
+                _exit(91);
+}
+
+/* Reads one command; answers it with an empty return carrying its id; returns the command name. */
+static const char *fake_command(int fd)
+{
+        static char line[4096], name[64];
+        size_t n = 0;
+        while (n < sizeof(line) - 1) {
+                ssize_t k = read(fd, line + n, 1);
+                if (k <= 0)
+                        _exit(k == 0 ? 0 : 92);
+                if (line[n] == '\n')
+                        break;
+                n++;
+        }
+        line[n] = 0;
+        _cleanup_(json_object_putp) json_object *o = json_tokener_parse(line);
+        const char *cmd = json_get_string(o, "execute");
+        json_object *id = json_get(o, "id", json_type_int);
+        if (!cmd)
+                _exit(93);
+        char reply[128];
+        snprintf(reply, sizeof(reply), "{\"return\": {}, \"id\": %lld}",
+                 id ? (long long) json_object_get_int64(id) : 0LL);
+        snprintf(name, sizeof(name), "%s", cmd);
+        if (streq(name, "quit"))
+                fake_send(fd, "{\"event\": \"SHUTDOWN\", \"data\": {\"guest\": false, \"reason\": "
+                              "\"host-qmp-quit\"}, "
+                              "\"timestamp\": {\"seconds\": 1, \"microseconds\": 2}}");
+        fake_send(fd, reply);
+        return name;
+}
+
+#define FAKE_SHUTDOWN(reason)                                                                               \
+        "{\"event\": \"SHUTDOWN\", \"data\": {\"guest\": true, \"reason\": \"" reason "\"}, "               \
+        "\"timestamp\": {\"seconds\": 1, \"microseconds\": 2}}"
+
+_noreturn_ static void fake_qemu(const char *qmp, const char *control, const char *scenario,
+                                 const char *statefile)
+{
+        int l = fake_listen(qmp);
+        (void) close(fake_listen(control));
+        int fd = accept4(l, NULL, NULL, SOCK_CLOEXEC);
+        if (fd < 0)
+                _exit(94);
+        fake_send(fd, "{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 0, \"minor\": 2, \"major\": 7}, "
+                      "\"package\": \"fake\"}, \"capabilities\": [\"oob\"]}}");
+        if (!streq(fake_command(fd), "qmp_capabilities"))
+                _exit(95);
+
+        if (streq(scenario, "panic")) {
+                /* TDG.VP.VMCALL<ReportFatalError> as QEMU reports it (reference/launch.md 1.2). */
+                fake_send(fd,
+                          "{\"event\": \"GUEST_PANICKED\", \"data\": {\"action\": \"poweroff\", \"info\": "
+                          "{\"type\": \"tdx\", \"error-code\": 5, \"message\": \"boom\", \"gpa\": 4096}}, "
+                          "\"timestamp\": {\"seconds\": 1, \"microseconds\": 2}}");
+                fake_send(fd, FAKE_SHUTDOWN("guest-panic"));
+                _exit(0);
+        }
+        if (streq(scenario, "reboot-once")) {
+                /* The first process sees a guest reboot; the one started after it a power-off. */
+                bool first = access(statefile, F_OK) < 0;
+                if (first && write_full_file(statefile, "1", 1) < 0)
+                        _exit(96);
+                fake_send(fd, first ? FAKE_SHUTDOWN("guest-reset") : FAKE_SHUTDOWN("guest-shutdown"));
+                _exit(0);
+        }
+        if (streq(scenario, "powerdown")) {
+                (void) kill(getppid(), SIGTERM);
+                if (!streq(fake_command(fd), "system_powerdown"))
+                        _exit(97);
+                fake_send(
+                        fd,
+                        "{\"event\": \"POWERDOWN\", \"timestamp\": {\"seconds\": 1, \"microseconds\": 2}}");
+                fake_send(fd, FAKE_SHUTDOWN("guest-shutdown"));
+                _exit(0);
+        }
+        if (streq(scenario, "deaf")) {
+                /* The guest ignores the power button; quit after the shutdown timeout ends it. */
+                (void) kill(getppid(), SIGTERM);
+                if (!streq(fake_command(fd), "system_powerdown") || !streq(fake_command(fd), "quit"))
+                        _exit(98);
+                _exit(0);
+        }
+        if (streq(scenario, "stuck")) {
+                /* Nothing ends this QEMU: the third signal has it killed. */
+                (void) kill(getppid(), SIGTERM);
+                (void) fake_command(fd);
+                (void) kill(getppid(), SIGTERM);
+                (void) fake_command(fd);
+                (void) kill(getppid(), SIGTERM);
+                for (;;)
+                        (void) fake_command(fd);
+        }
+        _exit(99);
+}
+
+typedef struct Trace {
+        char names[16][32]; /* QMP events, in order */
+        size_t n_events;
+        unsigned started, ready, powerdown, quit, quit_timed_out, kill, restarting, signals;
+} Trace;
+
+static void on_trace(const LaunchEvent *e, void *userdata)
+{
+        Trace *t = userdata;
+        switch (e->type) {
+        case LAUNCH_EVENT_STARTED:
+                t->started++;
+                break;
+        case LAUNCH_EVENT_READY:
+                t->ready++;
+                break;
+        case LAUNCH_EVENT_QMP:
+                if (t->n_events < ELEMENTSOF(t->names))
+                        snprintf(t->names[t->n_events++], sizeof(t->names[0]), "%s", e->name);
+                break;
+        case LAUNCH_EVENT_SIGNAL:
+                t->signals++;
+                break;
+        case LAUNCH_EVENT_POWERDOWN:
+                t->powerdown++;
+                break;
+        case LAUNCH_EVENT_QUIT:
+                t->quit++;
+                t->quit_timed_out += e->timed_out;
+                break;
+        case LAUNCH_EVENT_KILL:
+                t->kill++;
+                break;
+        case LAUNCH_EVENT_RESTARTING:
+                t->restarting++;
+                break;
+        default:
+                break;
+        }
+}
+
+static void run_fake(const char *scenario, unsigned max_restarts, Trace *t, LaunchResult *res)
+{
+        _cleanup_(rm_rf_freep) char *dir = make_tree((const char *[]){ NULL });
+        _cleanup_free_ char *qmp = NULL, *control = NULL, *statefile = NULL;
+        assert_true(asprintf(&qmp, "%s/qmp.sock", dir) > 0);
+        assert_true(asprintf(&control, "%s/control.sock", dir) > 0);
+        assert_true(asprintf(&statefile, "%s/booted-once", dir) > 0);
+        char *argv[] = { (char *) "/proc/self/exe",
+                         (char *) "--fake-qemu",
+                         qmp,
+                         control,
+                         (char *) scenario,
+                         statefile,
+                         NULL };
+        LaunchConfig c = {
+                .argv = argv,
+                .runtime_dir = dir,
+                .qmp_socket = qmp,
+                .ready_socket = control,
+                .on_reboot = ON_REBOOT_RESTART_PROCESS,
+                .max_restarts = max_restarts,
+                .shutdown_timeout_usec = 100000,
+                .own_process_group = true,
+                .on_event = on_trace,
+                .userdata = t,
+        };
+        *t = (Trace){};
+        assert_int_equal(launcher_run(&c, res), 0);
+}
+
+static void supervise_panic(void **state)
+{
+        _cleanup_(launch_result_done) LaunchResult res = {};
+        Trace t;
+        run_fake("panic", 3, &t, &res);
+        assert_int_equal(res.outcome, LAUNCH_GUEST_PANICKED);
+        assert_true(res.ready);
+        assert_int_equal(t.ready, 1);
+        assert_int_equal(t.n_events, 2);
+        assert_string_equal(t.names[0], "GUEST_PANICKED");
+        assert_string_equal(t.names[1], "SHUTDOWN");
+        assert_string_equal(res.shutdown_reason, "guest-panic");
+        json_object *info = json_get(res.panic, "info", json_type_object);
+        assert_string_equal(json_get_string(info, "type"), "tdx");
+        assert_string_equal(json_get_string(info, "message"), "boom");
+        assert_int_equal(json_object_get_int64(json_get(info, "gpa", json_type_int)), 4096);
+}
+
+static void supervise_reboot_restarts(void **state)
+{
+        _cleanup_(launch_result_done) LaunchResult res = {};
+        Trace t;
+        run_fake("reboot-once", 3, &t, &res);
+        assert_int_equal(res.outcome, LAUNCH_POWERED_OFF);
+        assert_int_equal(res.restarts, 1);
+        assert_int_equal(t.started, 2);
+        assert_int_equal(t.ready, 2);
+        assert_int_equal(t.restarting, 1);
+        assert_string_equal(res.shutdown_reason, "guest-shutdown");
+        launch_result_done(&res);
+
+        run_fake("reboot-once", 0, &t, &res);
+        assert_int_equal(res.outcome, LAUNCH_RESTART_LIMIT);
+        assert_int_equal(res.restarts, 0);
+        assert_int_equal(t.started, 1);
+        assert_int_equal(t.restarting, 0);
+}
+
+static void supervise_powerdown(void **state)
+{
+        _cleanup_(launch_result_done) LaunchResult res = {};
+        Trace t;
+        run_fake("powerdown", 3, &t, &res);
+        assert_int_equal(res.outcome, LAUNCH_POWERED_OFF);
+        assert_true(res.stop_requested);
+        assert_false(res.killed);
+        assert_int_equal(t.signals, 1);
+        assert_int_equal(t.powerdown, 1);
+        assert_int_equal(t.quit, 0);
+        assert_string_equal(res.shutdown_reason, "guest-shutdown");
+}
+
+static void supervise_shutdown_timeout(void **state)
+{
+        _cleanup_(launch_result_done) LaunchResult res = {};
+        Trace t;
+        run_fake("deaf", 3, &t, &res);
+        assert_int_equal(res.outcome, LAUNCH_POWERED_OFF);
+        assert_int_equal(t.signals, 1);
+        assert_int_equal(t.powerdown, 1);
+        assert_int_equal(t.quit, 1);
+        assert_int_equal(t.quit_timed_out, 1); /* the timer, not a second signal */
+        assert_int_equal(t.kill, 0);
+        assert_string_equal(res.shutdown_reason, "host-qmp-quit");
+}
+
+static void supervise_third_signal_kills(void **state)
+{
+        _cleanup_(launch_result_done) LaunchResult res = {};
+        Trace t;
+        run_fake("stuck", 3, &t, &res);
+        assert_int_equal(res.outcome, LAUNCH_QEMU_FAILED);
+        assert_true(res.killed);
+        assert_int_equal(res.exit_signal, SIGKILL);
+        assert_int_equal(t.signals, 3);
+        assert_int_equal(t.powerdown, 1);
+        assert_int_equal(t.quit, 1);
+        assert_int_equal(t.quit_timed_out, 0);
+        assert_int_equal(t.kill, 1);
+}
+
+int main(int argc, char *argv[])
+{
+        if (argc == 6 && streq(argv[1], "--fake-qemu"))
+                fake_qemu(argv[2], argv[3], argv[4], argv[5]);
+
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(failure_hints_each_entry),
                 cmocka_unit_test(failure_hints_real_messages),
@@ -521,6 +862,12 @@ int main(void)
                 cmocka_unit_test(launcher_stderr_tail_bounded),
                 cmocka_unit_test(launcher_exec_fails),
                 cmocka_unit_test(launcher_closes_fds),
+                cmocka_unit_test(notify_socket),
+                cmocka_unit_test(supervise_panic),
+                cmocka_unit_test(supervise_reboot_restarts),
+                cmocka_unit_test(supervise_powerdown),
+                cmocka_unit_test(supervise_shutdown_timeout),
+                cmocka_unit_test(supervise_third_signal_kills),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,32 +15,8 @@
 
 #include "fileio.h"
 #include "measure/ovmf.h"
+#include "test-ovmf-util.h"
 #include "test-util.h"
-
-#define MiB (1024U * 1024)
-
-static uint8_t *suffix(const char *name)
-{
-        const char *dir = getenv("CVM_TEST_DATA");
-        _cleanup_free_ char *path = NULL, *data = NULL;
-        size_t size;
-
-        assert_non_null(dir);
-        assert_true(asprintf(&path, "%s/firmware/%s", dir, name) > 0);
-        assert_int_equal(read_full_file(path, 8192, &data, &size), 0);
-        assert_int_equal(size, 4096);
-        return (uint8_t *) TAKE_PTR(data);
-}
-
-/* Zeros, then the 4 KiB suffix at the end. */
-static uint8_t *padded(const char *name, size_t size)
-{
-        _cleanup_free_ uint8_t *s = suffix(name);
-        uint8_t *img = calloc(1, size);
-        assert_non_null(img);
-        memcpy(img + size - 4096, s, 4096);
-        return img;
-}
 
 static void put_le32(uint8_t *p, uint32_t v)
 {
@@ -137,7 +113,7 @@ static void assert_sev(const OvmfImage *img, const ExpectSev *e, size_t n)
 
 static void ovmf_x64_suffix_equals_trixie_metadata(void **state)
 {
-        _cleanup_free_ uint8_t *img = padded("ovmf_OvmfX64_suffix.bin", 4 * MiB);
+        _cleanup_free_ uint8_t *img = ovmf_padded("ovmf_OvmfX64_suffix.bin", 4 * MiB);
         _cleanup_(ovmf_image_done) OvmfImage o = {};
 
         assert_int_equal(ovmf_image_parse(img, 4 * MiB, 4 * MiB, &o), 0);
@@ -162,7 +138,7 @@ static void ovmf_x64_suffix_equals_trixie_metadata(void **state)
 static void ovmf_parse_tail_only(void **state)
 {
         /* The metadata lies in the last 4 KiB: the suffix alone, told the image size, parses the same. */
-        _cleanup_free_ uint8_t *s = suffix("ovmf_OvmfX64_suffix.bin");
+        _cleanup_free_ uint8_t *s = ovmf_suffix("ovmf_OvmfX64_suffix.bin");
         _cleanup_(ovmf_image_done) OvmfImage o = {};
 
         assert_int_equal(ovmf_image_parse(s, 4096, 4 * MiB, &o), 0);
@@ -201,7 +177,7 @@ static void ovmf_amdsev_suffix(void **state)
                 { "TD_HOB", 0x0, 0x0, 0x809000, 0x2000, 0x0 },
                 { "TempMem", 0x0, 0x0, 0x800000, 0x6000, 0x0 },
         };
-        _cleanup_free_ uint8_t *img = padded("ovmf_AmdSev_suffix.bin", 4 * MiB);
+        _cleanup_free_ uint8_t *img = ovmf_padded("ovmf_AmdSev_suffix.bin", 4 * MiB);
         _cleanup_(ovmf_image_done) OvmfImage o = {};
 
         assert_int_equal(ovmf_image_parse(img, 4 * MiB, 4 * MiB, &o), 0);
@@ -276,7 +252,7 @@ static void fixture(Fixture *f)
         EfiGuid g;
 
         f->size = 4 * MiB;
-        f->img = padded("ovmf_OvmfX64_suffix.bin", f->size);
+        f->img = ovmf_padded("ovmf_OvmfX64_suffix.bin", f->size);
         assert_int_equal(ovmf_image_parse(f->img, f->size, f->size, &o), 0);
         assert_int_equal(efi_guid_from_string("e47a6535-984a-4798-865e-4685a7bf8ec2", &g), 0);
         f->tdx_entry = ovmf_image_find(&o, &g)->offset;
@@ -328,7 +304,7 @@ static void ovmf_table_truncated(void **state)
         ovmf_image_done(&o);
 
         /* The table of a 4 KiB image claiming 64 KiB: it would start before the file. */
-        _cleanup_free_ uint8_t *s = suffix("ovmf_OvmfX64_suffix.bin");
+        _cleanup_free_ uint8_t *s = ovmf_suffix("ovmf_OvmfX64_suffix.bin");
         put_le16(s + 4096 - 50, 0xffff);
         assert_int_equal(ovmf_image_parse(s, 4096, 4096, &o), 0);
         assert_int_equal(o.table.error, -EBADMSG);
@@ -387,14 +363,17 @@ static void ovmf_tdvf_offset_past_end(void **state)
         free(f.img);
 }
 
+/* A u32 of a metadata header (field: its offset in the header) set to value, and what that must give. */
+typedef struct HeaderCase {
+        size_t field;
+        uint32_t value;
+        int error;
+        const char *detail;
+} HeaderCase;
+
 static void ovmf_tdvf_descriptor_fields(void **state)
 {
-        static const struct {
-                size_t field;
-                uint32_t value;
-                int error;
-                const char *detail;
-        } cases[] = {
+        static const HeaderCase cases[] = {
                 { 0, 0x46564455, -EBADMSG,
                   "TDVF descriptor at file offset 0x3ff640: signature 0x46564455, expected 0x46564454 "
                   "(\"TDVF\")" },
@@ -480,7 +459,7 @@ static void ovmf_tdvf_section_rules(void **state)
 static void ovmf_tdvf_data_past_end(void **state)
 {
         /* The trixie-sized layout in a 2 MiB file: the BFV (0x84000 + 0x37c000) does not fit. */
-        _cleanup_free_ uint8_t *img = padded("ovmf_OvmfX64_suffix.bin", 2 * MiB);
+        _cleanup_free_ uint8_t *img = ovmf_padded("ovmf_OvmfX64_suffix.bin", 2 * MiB);
         _cleanup_(ovmf_image_done) OvmfImage o = {};
         assert_int_equal(ovmf_image_parse(img, 2 * MiB, 2 * MiB, &o), 0);
         assert_int_equal(o.table.error, 0);
@@ -494,12 +473,7 @@ static void ovmf_tdvf_data_past_end(void **state)
 
 static void ovmf_sev_metadata_rules(void **state)
 {
-        static const struct {
-                size_t field;
-                uint32_t value;
-                int error;
-                const char *detail;
-        } cases[] = {
+        static const HeaderCase cases[] = {
                 { 0, 0x41534556, -EBADMSG,
                   "SEV metadata at file offset 0x3ffab8: signature 0x41534556, expected 0x56455341 "
                   "(\"ASEV\")" },
@@ -568,7 +542,7 @@ static void ovmf_missing_entries(void **state)
 static void ovmf_load_file(void **state)
 {
         _cleanup_(rm_rf_freep) char *dir = make_tree((const char *[]){ "/empty", "", NULL });
-        _cleanup_free_ uint8_t *img = padded("ovmf_AmdSev_suffix.bin", 4 * MiB);
+        _cleanup_free_ uint8_t *img = ovmf_padded("ovmf_AmdSev_suffix.bin", 4 * MiB);
         _cleanup_free_ char *path = NULL, *big = NULL;
 
         assert_true(asprintf(&path, "%s/OVMF.fd", dir) > 0);

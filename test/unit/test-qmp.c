@@ -469,7 +469,8 @@ static void qemu_probe_real_qemu_7_2(void **state)
 {
         _cleanup_free_ char *qemu = find_in_path("qemu-system-x86_64");
         assert_non_null(qemu); /* registered only when there is one */
-        _cleanup_(rm_rf_freep) char *cache = cache_dir();
+        /* Held for its cleanup: the probe caches below a temporary $CVM_CACHE_DIR. */
+        _unused_ _cleanup_(rm_rf_freep) char *cache = cache_dir();
         assert_int_equal(unsetenv("CVM_QEMU"), 0);
 
         _cleanup_(json_object_putp) json_object *o = NULL, *again = NULL;
@@ -552,7 +553,8 @@ static void qemu_probe_failures(void **state)
                                   "machine type' >&2\nexit 3\n",
                                   "/chatty", "#!/bin/sh\necho '{\"return\": {}}'\nexec sleep 30\n",
                                   "/not-executable", "", NULL });
-        _cleanup_(rm_rf_freep) char *cache = cache_dir();
+        /* Held for its cleanup: the probe caches below a temporary $CVM_CACHE_DIR. */
+        _unused_ _cleanup_(rm_rf_freep) char *cache = cache_dir();
         _cleanup_free_ char *fails = NULL, *chatty = NULL, *noexec = NULL, *missing = NULL;
         json_object *o;
 
@@ -683,7 +685,8 @@ static void qemu_probe_qemu11(void **state)
 {
         const char *q11 = getenv("CVM_TEST_QEMU11");
         assert_false(isempty(q11)); /* registered only when set */
-        _cleanup_(rm_rf_freep) char *cache = cache_dir();
+        /* Held for its cleanup: the probe caches below a temporary $CVM_CACHE_DIR. */
+        _unused_ _cleanup_(rm_rf_freep) char *cache = cache_dir();
         _cleanup_(json_object_putp) json_object *o = NULL;
 
         assert_int_equal(probe_qemu("/", q11, 0, &o), 0);

@@ -30,6 +30,15 @@ static int setup(void **state)
                 "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
                 "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n",
                 "/blob31", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==\n", "/kernel", "MZ", NULL });
+        /* A TDVF image: zeros, then the real last 4 KiB of an OVMF build (test/data/firmware/README.md). */
+        _cleanup_free_ char *suffix = NULL, *src = NULL, *dst = NULL, *img = calloc(1, 4U << 20);
+        size_t n;
+        if (!img || asprintf(&src, "%s/firmware/ovmf_OvmfX64_suffix.bin", getenv("CVM_TEST_DATA")) < 0 ||
+            read_full_file(src, 4096, &suffix, &n) < 0 || n != 4096 || asprintf(&dst, "%s/tdvf.fd", tree) < 0)
+                return -1;
+        memcpy(img + (4U << 20) - 4096, suffix, 4096);
+        if (write_full_file(dst, img, 4U << 20) < 0)
+                return -1;
         return cvm_host_facts_collect(tree, NULL, 0, &facts) < 0 ? -1 : 0;
 }
 
@@ -94,7 +103,10 @@ static void vm_rules_each_rule(void **state)
         expect("coco.accel", RULE_ERROR, true, "--accel=tcg", L(TDXB, "accel=tcg"), L(TDXB));
         expect("files.exist", RULE_ERROR, true, "--kernel=/nonexistent", L("kernel=/nonexistent"),
                L("kernel=@/kernel"));
+        expect("boot.kernel", RULE_ERROR, true, "--initrd without --kernel", L("initrd=@/kernel"),
+               L("kernel=@/kernel", "initrd=@/kernel"));
         expect("firmware.uefi", RULE_ERROR, true, "UEFI firmware", L("coco=tdx"), L(TDXB));
+        expect("firmware.metadata", RULE_ERROR, true, "no usable TDX metadata", L(TDXB), L("coco=tdx", "firmware=@/tdvf.fd"));
         expect("firmware.stateless", RULE_ERROR, true, "pflash", L(TDXB, "firmware-vars=@/kernel"),
                L("firmware-vars=@/kernel"));
         expect("firmware.secure-boot", RULE_ERROR, true, "cannot be enrolled", L(TDXB, "secure-boot=yes"),
@@ -167,6 +179,8 @@ static void vm_rules_cover_the_table(void **state)
         /* The list above names each rule of the table at least once; a new rule needs a test here. */
         static const char *const tested[] = {
                 "coco.accel",
+                "firmware.metadata",
+                "boot.kernel",
                 "files.exist",
                 "firmware.uefi",
                 "firmware.stateless",

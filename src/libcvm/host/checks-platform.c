@@ -52,15 +52,6 @@ static bool json_array_has_string(json_object *a, const char *s)
         return false;
 }
 
-/* The first line of what QEMU printed on stderr, for a message. */
-static const char *first_line(const char *s, char *buf, size_t size)
-{
-        if (isempty(s))
-                return NULL;
-        snprintf(buf, size, "%.*s", (int) strcspn(s, "\n"), s);
-        return buf;
-}
-
 static int check_qemu(const HostFacts *f, cvm_finding *out, const QemuRequirement *req)
 {
         json_object *q;
@@ -74,8 +65,10 @@ static int check_qemu(const HostFacts *f, cvm_finding *out, const QemuRequiremen
         if (r < 0) {
                 json_object *m = facts_member(f, "qemu");
                 const char *path = json_get_string(m, "path");
+                const char *stderr_text = json_get_string(m, "stderr");
                 char line[512];
-                const char *err = first_line(json_get_string(m, "stderr"), line, sizeof(line));
+                /* The first line of what QEMU printed on stderr, for a message. */
+                const char *err = isempty(stderr_text) ? NULL : first_line(stderr_text, line, sizeof(line));
 
                 if (r == -ENOENT && !path)
                         return finding_fail(

@@ -124,12 +124,6 @@ static const char *cmdline_value(const HostFacts *f, const char *name, char *buf
         return found;
 }
 
-static const char *trim_nl(const char *s, char *buf, size_t size)
-{
-        snprintf(buf, size, "%.*s", (int) strcspn(s, "\n"), s);
-        return buf;
-}
-
 /* ---- CPU ---- */
 
 /* 1 AMD, 0 another vendor (named in vendor), -errno unknown. CPUID leaf 0 first, /proc/cpuinfo second. */
@@ -137,14 +131,7 @@ static int cpu_vendor(const HostFacts *f, char vendor[static 13], const char **r
 {
         uint32_t r[4];
         if (facts_cpuid(f, 0, 0, r) >= 0) {
-                /* The vendor string is EBX, EDX, ECX, four little-endian bytes each. */
-                uint32_t order[3] = { r[CPUID_EBX], r[CPUID_EDX], r[CPUID_ECX] };
-                for (size_t i = 0; i < 3; i++)
-                        for (size_t b = 0; b < 4; b++) {
-                                char c = (char) (order[i] >> (8 * b));
-                                vendor[i * 4 + b] = c >= 0x20 && c < 0x7f ? c : '?';
-                        }
-                vendor[12] = 0;
+                cpuid_vendor_string(r, vendor);
                 *ret_source = "CPUID leaf 0";
                 return streq(vendor, "AuthenticAMD");
         }
@@ -237,6 +224,19 @@ static int mem_encrypt_leaf_full(const HostFacts *f, cvm_finding *out, uint32_t 
 static int mem_encrypt_leaf(const HostFacts *f, cvm_finding *out, uint32_t r[static 4])
 {
         return mem_encrypt_leaf_full(f, out, r, false);
+}
+
+#define SKIP_NO_SNP "The CPU has no SEV-SNP (CPUID 0x8000001F EAX bit 4, see snp.cpuid-sev-snp)"
+
+/* The leaf for the checks that build on SEV-SNP: as mem_encrypt_leaf(), and a skip when SNP is missing. */
+static int snp_leaf(const HostFacts *f, cvm_finding *out, uint32_t r[static 4])
+{
+        int k = mem_encrypt_leaf(f, out, r);
+        if (k <= 0)
+                return k;
+        if (!(r[CPUID_EAX] & CPUID_1F_EAX_SEV_SNP))
+                return finding_skip(out, SKIP_NO_SNP);
+        return 1;
 }
 
 /* An MSR of CPU 0. 1 with the value; 0 when the finding was set; -errno. */
@@ -443,12 +443,9 @@ static int check_syscfg_snp(const HostFacts *f, cvm_finding *out)
 {
         uint32_t r[4];
         uint64_t v;
-        int k = mem_encrypt_leaf(f, out, r);
+        int k = snp_leaf(f, out, r);
         if (k <= 0)
                 return k;
-        if (!(r[CPUID_EAX] & CPUID_1F_EAX_SEV_SNP))
-                return finding_skip(
-                        out, "The CPU has no SEV-SNP (CPUID 0x8000001F EAX bit 4, see snp.cpuid-sev-snp)");
         k = msr_value(f, out, MSR_AMD64_SYSCFG, "SYSCFG", &v);
         if (k <= 0)
                 return k;
@@ -462,7 +459,7 @@ static int check_syscfg_snp(const HostFacts *f, cvm_finding *out)
                                              : HINT_BIOS_SNP,
                                     "MSR 0xC0010010 (SYSCFG)=%#" PRIx64 ": bit 24 (SNPEn) is clear%s%s%s", v,
                                     old == 0 ? "; kernel " : "",
-                                    old == 0 ? trim_nl(rel, rb, sizeof(rb)) : "",
+                                    old == 0 ? first_line(rel, rb, sizeof(rb)) : "",
                                     old == 0 ? " predates SNP host support" : "");
         }
         return finding_pass(out, "MSR 0xC0010010 (SYSCFG)=%#" PRIx64 ": bit 24 (SNPEn) is set", v);
@@ -472,12 +469,9 @@ static int check_rmp_table(const HostFacts *f, cvm_finding *out)
 {
         uint32_t r[4];
         uint64_t base, end;
-        int k = mem_encrypt_leaf(f, out, r);
+        int k = snp_leaf(f, out, r);
         if (k <= 0)
                 return k;
-        if (!(r[CPUID_EAX] & CPUID_1F_EAX_SEV_SNP))
-                return finding_skip(
-                        out, "The CPU has no SEV-SNP (CPUID 0x8000001F EAX bit 4, see snp.cpuid-sev-snp)");
         k = msr_value(f, out, MSR_AMD64_RMP_BASE, "RMP_BASE", &base);
         if (k <= 0)
                 return k;
@@ -514,8 +508,7 @@ static int check_cpu_flags(const HostFacts *f, cvm_finding *out)
         if (cpu_vendor(f, vendor, &src) == 0)
                 return finding_skip(out, "Not an AMD CPU (%s is %s, see snp.cpu-vendor)", src, vendor);
         if (facts_cpuid(f, CPUID_AMD_MEM_ENCRYPT, 0, r) >= 0 && !(r[CPUID_EAX] & CPUID_1F_EAX_SEV_SNP))
-                return finding_skip(
-                        out, "The CPU has no SEV-SNP (CPUID 0x8000001F EAX bit 4, see snp.cpuid-sev-snp)");
+                return finding_skip(out, SKIP_NO_SNP);
         for (size_t i = 0; i < ELEMENTSOF(flags); i++) {
                 int k = cpuinfo_has_flag(f, flags[i]);
                 if (k < 0)
@@ -679,6 +672,29 @@ static const char *sev_cmd_error_str(const SevCmd *c, char buf[static 128])
         return buf;
 }
 
+/*
+ * A command that succeeded, for a check that needs its result: 1 with ret->o; 0 when the finding was set
+ * (a failed command is a skip pointing at see_id, the check that reports the failure); -errno.
+ */
+static int sev_command_ok(const HostFacts *f, cvm_finding *out, const char *key, const char *label,
+                          const char *see_id, SevCmd *ret)
+{
+        char eb[128];
+        int k = sev_command(f, out, key, label, ret);
+        if (k <= 0)
+                return k;
+        if (ret->error < 0)
+                return finding_skip(out, "%s failed (%s), see %s", label, sev_cmd_error_str(ret, eb),
+                                    see_id);
+        return 1;
+}
+
+/* PLATFORM_STATUS for a check other than snp.firmware-version, which reports its failure. */
+static int platform_status(const HostFacts *f, cvm_finding *out, SevCmd *c)
+{
+        return sev_command_ok(f, out, "platform_status", "PLATFORM_STATUS", "snp.firmware-version", c);
+}
+
 /* Firmware API version from PLATFORM_STATUS: 1 with it; 0 when unknown (nothing set). */
 static int sev_fw_version(const HostFacts *f, unsigned *ret_major, unsigned *ret_minor)
 {
@@ -755,22 +771,6 @@ static const char *snp_blocker(const HostFacts *f)
         return sev_blocker(f, LEVEL_SEV_SNP);
 }
 
-/* A kernel log line holding both needles (kmsg_find() takes one). */
-static const char *kmsg_find2(const HostFacts *f, const char *a, const char *b)
-{
-        json_object *k;
-        if (facts_probe_result(f, "kmsg", &k) < 0)
-                return NULL;
-        json_object *lines = json_get(k, "lines", json_type_array);
-        size_t n = lines ? json_object_array_length(lines) : 0;
-        for (size_t i = 0; i < n; i++) {
-                const char *l = json_object_get_string(json_object_array_get_idx(lines, i));
-                if (l && strstr(l, a) && strstr(l, b))
-                        return l;
-        }
-        return NULL;
-}
-
 /* ---- kernel and KVM ---- */
 
 static int check_kernel(const HostFacts *f, cvm_finding *out)
@@ -788,9 +788,9 @@ static int check_kernel(const HostFacts *f, cvm_finding *out)
                         "built with CONFIG_KVM_AMD_SEV.",
                         "Kernel %s (/proc/sys/kernel/osrelease) predates SEV-SNP host support (Linux "
                         "6.11: KVM_X86_SNP_VM, kvm_amd.sev_snp, SNP_PLATFORM_STATUS)",
-                        trim_nl(rel, rb, sizeof(rb)));
+                        first_line(rel, rb, sizeof(rb)));
         return finding_pass(out, "Kernel %s (/proc/sys/kernel/osrelease) is >= 6.11",
-                            trim_nl(rel, rb, sizeof(rb)));
+                            first_line(rel, rb, sizeof(rb)));
 }
 
 static int check_kvm_amd(const HostFacts *f, cvm_finding *out)
@@ -849,7 +849,8 @@ static int check_kvm_param(const HostFacts *f, cvm_finding *out, const KvmParam 
                         path, p->level == LEVEL_SEV_SNP ? " or predates Linux 6.11" : "");
         if (k == -EINVAL) {
                 facts_file_text(f, path, &t);
-                return finding_skip(out, "%s holds \"%s\", not Y/N/1/0", path, trim_nl(t, tb, sizeof(tb)));
+                return finding_skip(out, "%s holds \"%s\", not Y/N/1/0", path,
+                                    first_line(t, tb, sizeof(tb)));
         }
         if (k < 0)
                 return finding_skip(out, "%s: %s", path, probe_failure_str(k, buf));
@@ -1046,14 +1047,10 @@ static const char *sev_state_str(int64_t s)
 static int check_sev_init(const HostFacts *f, cvm_finding *out)
 {
         SevCmd c;
-        char eb[128];
         int64_t state = 0, guests = 0;
-        int k = sev_command(f, out, "platform_status", "PLATFORM_STATUS", &c);
+        int k = platform_status(f, out, &c);
         if (k <= 0)
                 return k;
-        if (c.error < 0)
-                return finding_skip(out, "PLATFORM_STATUS failed (%s), see snp.firmware-version",
-                                    sev_cmd_error_str(&c, eb));
         if ((k = sev_int(f, out, &c, "state", &state)) <= 0)
                 return k;
         json_object *g = json_get(c.o, "guest_count", json_type_int);
@@ -1080,15 +1077,11 @@ static int check_sev_init(const HostFacts *f, cvm_finding *out)
 static int check_sev_es_init(const HostFacts *f, cvm_finding *out)
 {
         SevCmd c;
-        char eb[128];
         int64_t state = 0;
         bool es = false;
-        int k = sev_command(f, out, "platform_status", "PLATFORM_STATUS", &c);
+        int k = platform_status(f, out, &c);
         if (k <= 0)
                 return k;
-        if (c.error < 0)
-                return finding_skip(out, "PLATFORM_STATUS failed (%s), see snp.firmware-version",
-                                    sev_cmd_error_str(&c, eb));
         if ((k = sev_int(f, out, &c, "state", &state)) <= 0 ||
             (k = sev_bool(f, out, &c, "es_initialized", &es)) <= 0)
                 return k;
@@ -1108,14 +1101,7 @@ static int check_sev_es_init(const HostFacts *f, cvm_finding *out)
 /* SNP_PLATFORM_STATUS for a check: 1 with the object; 0 when the finding was set; -errno. */
 static int snp_status(const HostFacts *f, cvm_finding *out, SevCmd *c)
 {
-        char eb[128];
-        int k = sev_command(f, out, "snp_platform_status", "SNP_PLATFORM_STATUS", c);
-        if (k <= 0)
-                return k;
-        if (c->error < 0)
-                return finding_skip(out, "SNP_PLATFORM_STATUS failed (%s), see snp.snp-init",
-                                    sev_cmd_error_str(c, eb));
-        return 1;
+        return sev_command_ok(f, out, "snp_platform_status", "SNP_PLATFORM_STATUS", "snp.snp-init", c);
 }
 
 static int check_snp_init(const HostFacts *f, cvm_finding *out)
@@ -1143,7 +1129,7 @@ static int check_snp_init(const HostFacts *f, cvm_finding *out)
                                    "an SNP-enabled BIOS; look for \"SEV-SNP: ... failed\" in dmesg.",
                         "SNP_PLATFORM_STATUS (SEV_ISSUE_CMD) on /dev/sev failed: %s: %s%s%s%s%s%s",
                         sev_cmd_error_str(&c, eb), why, old ? " (kernel " : "",
-                        old ? trim_nl(rel, rb, sizeof(rb)) : "", old ? ")" : "",
+                        old ? first_line(rel, rb, sizeof(rb)) : "", old ? ")" : "",
                         line ? "; kernel log: " : "", line ?: "");
         }
         if ((k = sev_int(f, out, &c, "state", &state)) <= 0)

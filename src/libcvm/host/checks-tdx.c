@@ -141,13 +141,7 @@ static int cpu_identify(const HostFacts *f, CpuId *ret)
                 if (cpuinfo_field(f, "model name", buf, sizeof(buf)))
                         snprintf(c.name, sizeof(c.name), "%.79s", buf);
         } else if (facts_cpuid(f, 0, 0, r) >= 0) {
-                /* The vendor string is EBX, EDX, ECX, four little-endian bytes each. */
-                uint32_t order[3] = { r[CPUID_EBX], r[CPUID_EDX], r[CPUID_ECX] };
-                for (size_t i = 0; i < 3; i++)
-                        for (size_t b = 0; b < 4; b++) {
-                                char ch = (char) (order[i] >> (8 * b));
-                                c.vendor[i * 4 + b] = ch >= 0x20 && ch < 0x7f ? ch : '?';
-                        }
+                cpuid_vendor_string(r, c.vendor);
                 c.source = "CPUID leaves 0 and 1";
                 if (facts_cpuid(f, 1, 0, r) >= 0) {
                         /* Intel SDM vol. 2A CPUID leaf 1 EAX: the display family and model. */

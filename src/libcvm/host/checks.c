@@ -193,7 +193,7 @@ int kernel_version_at_least(const HostFacts *f, const char *min, const char **re
         return version_compare(t, min) >= 0;
 }
 
-const char *kmsg_find(const HostFacts *f, const char *needle)
+const char *kmsg_find2(const HostFacts *f, const char *needle, const char *needle2)
 {
         json_object *k;
         if (facts_probe_result(f, "kmsg", &k) < 0)
@@ -202,10 +202,21 @@ const char *kmsg_find(const HostFacts *f, const char *needle)
         size_t n = lines ? json_object_array_length(lines) : 0;
         for (size_t i = 0; i < n; i++) {
                 const char *l = json_object_get_string(json_object_array_get_idx(lines, i));
-                if (l && strstr(l, needle))
+                if (l && strstr(l, needle) && (!needle2 || strstr(l, needle2)))
                         return l;
         }
         return NULL;
+}
+
+const char *kmsg_find(const HostFacts *f, const char *needle)
+{
+        return kmsg_find2(f, needle, NULL);
+}
+
+const char *first_line(const char *s, char *buf, size_t size)
+{
+        snprintf(buf, size, "%.*s", (int) strcspn(s, "\n"), s);
+        return buf;
 }
 
 const char *probe_failure_str(int r, char buf[static 64])

@@ -46,5 +46,9 @@ int cpuinfo_has_flag(const HostFacts *f, const char *flag);
 int kernel_version_at_least(const HostFacts *f, const char *min, const char **ret_release);
 /* A line of the kernel log containing needle (NULL when none or the log was unreadable). */
 const char *kmsg_find(const HostFacts *f, const char *needle);
+/* The same for a line containing both needles (needle2 NULL: only the first). */
+const char *kmsg_find2(const HostFacts *f, const char *needle, const char *needle2);
+/* The first line of s, without its newline, copied into buf (truncated to size). */
+const char *first_line(const char *s, char *buf, size_t size);
 /* Human words for a probe that was not collected or failed: "not collected", "EACCES (Permission...)". */
 const char *probe_failure_str(int r, char buf[static 64]);

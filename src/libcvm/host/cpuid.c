@@ -95,3 +95,16 @@ int facts_cpuid(const HostFacts *f, uint32_t leaf, uint32_t sub, uint32_t ret[st
         memcpy(ret, v, sizeof(v));
         return 0;
 }
+
+const char *cpuid_vendor_string(const uint32_t r[static 4], char vendor[static 13])
+{
+        /* The vendor string is EBX, EDX, ECX, four little-endian bytes each. */
+        const uint32_t order[3] = { r[CPUID_EBX], r[CPUID_EDX], r[CPUID_ECX] };
+        for (size_t i = 0; i < 3; i++)
+                for (size_t b = 0; b < 4; b++) {
+                        char c = (char) (order[i] >> (8 * b));
+                        vendor[i * 4 + b] = c >= 0x20 && c < 0x7f ? c : '?';
+                }
+        vendor[12] = 0;
+        return vendor;
+}

@@ -36,6 +36,7 @@
 #include "facts.h"
 #include "fileio.h"
 #include "log.h"
+#include "time-util.h"
 #include "vm/qmp.h"
 
 #define PROBE_TIMEOUT_USEC (10U * 1000 * 1000)
@@ -74,13 +75,6 @@ static const char *const wanted_types[] = {
 static const char *const property_types[] = { "tdx-guest", "sev-snp-guest" };
 
 static const char *const fallback_binaries[] = { "/usr/libexec/qemu-kvm", "/usr/bin/qemu-kvm" };
-
-static uint64_t now_usec(void)
-{
-        struct timespec ts;
-        (void) clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
-}
 
 static uint64_t left_usec(uint64_t deadline)
 {

@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <sys/stat.h>
 
+#include "hexbase64.h"
 #include "log.h"
 #include "ovmf.h"
 #include "reader.h"
@@ -67,17 +68,6 @@ const char *sev_section_type_to_string(uint32_t type)
         }
 }
 
-static int hex_digit(char c)
-{
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -1;
-}
-
 int efi_guid_from_string(const char *s, EfiGuid *ret)
 {
         /* Text order of the 16 bytes; the first three fields are stored byte-swapped. */
@@ -94,7 +84,7 @@ int efi_guid_from_string(const char *s, EfiGuid *ret)
                         i++;
                         continue;
                 }
-                int hi = hex_digit(s[i]), lo = hex_digit(s[i + 1]);
+                int hi = unhex_char(s[i]), lo = unhex_char(s[i + 1]);
                 if (hi < 0 || lo < 0)
                         return -EINVAL;
                 text[k++] = (uint8_t) (hi << 4 | lo);
@@ -323,6 +313,45 @@ static int region_error(OvmfStatus *s, int k, const char *what, uint64_t off, ui
                           what, off, n, size);
 }
 
+/*
+ * The start both metadata blocks share: a u32 GUID table entry holding the block's offset counted from the
+ * end of the image, and a header of u32 signature, length, version and number of sections (TDVF
+ * descriptor; OvmfSevMetadata.nasm.inc for SEV).
+ */
+typedef struct MetadataHeader {
+        uint64_t offset;   /* file offset of the header */
+        uint32_t from_end; /* the entry's value */
+        uint32_t signature, length, version, n;
+} MetadataHeader;
+
+/* Finds the block through its entry and reads its header: 1 with it; 0 when the status was set; -errno. */
+static int metadata_header(const ImageView *v, OvmfImage *img, OvmfStatus *s, const EfiGuid *guid,
+                           const char *entry, const char *header, uint32_t header_size, MetadataHeader *ret)
+{
+        MetadataHeader h = {};
+        Reader r;
+        int k;
+
+        k = entry_u32(img, s, guid, entry, &h.from_end);
+        if (k <= 0)
+                return k;
+        if (h.from_end < header_size || h.from_end > v->size)
+                return status_set(s, -EBADMSG,
+                                  "%s 0x%" PRIx32 " (counted from the end) points outside the 0x%" PRIx64
+                                  "-byte image",
+                                  entry, h.from_end, v->size);
+        h.offset = v->size - h.from_end;
+
+        k = view_sub(v, h.offset, header_size, &r);
+        if (k < 0)
+                return region_error(s, k, header, h.offset, header_size, v->size);
+        if (reader_u32le(&r, &h.signature) < 0 || reader_u32le(&r, &h.length) < 0 ||
+            reader_u32le(&r, &h.version) < 0 || reader_u32le(&r, &h.n) < 0)
+                return -EBADMSG;
+        *ret = h;
+        return 1;
+}
+
 /* hw/i386/tdvf.c tdvf_parse_and_check_section_entry(), plus what KVM and the image size demand. */
 static int check_tdvf_section(OvmfImage *img, size_t i, uint64_t at, const TdvfSection *s)
 {
@@ -386,27 +415,16 @@ static int check_tdvf_section(OvmfImage *img, size_t i, uint64_t at, const TdvfS
 /* hw/i386/tdvf.c tdvf_get_metadata() and tdvf_parse_metadata(). */
 static int parse_tdx(const ImageView *v, OvmfImage *img)
 {
-        uint32_t from_end, sig, length, version, n;
+        MetadataHeader h;
         Reader r;
         int k;
 
-        k = entry_u32(img, &img->tdx, &OVMF_GUID_TDX_METADATA, "TDX metadata offset", &from_end);
+        k = metadata_header(v, img, &img->tdx, &OVMF_GUID_TDX_METADATA, "TDX metadata offset",
+                            "TDVF descriptor", TDVF_DESCRIPTOR_SIZE, &h);
         if (k <= 0)
                 return k;
-        if (from_end < TDVF_DESCRIPTOR_SIZE || from_end > v->size)
-                return status_set(&img->tdx, -EBADMSG,
-                                  "TDX metadata offset 0x%" PRIx32
-                                  " (counted from the end) points outside the "
-                                  "0x%" PRIx64 "-byte image",
-                                  from_end, v->size);
-        uint64_t off = v->size - from_end;
-
-        k = view_sub(v, off, TDVF_DESCRIPTOR_SIZE, &r);
-        if (k < 0)
-                return region_error(&img->tdx, k, "TDVF descriptor", off, TDVF_DESCRIPTOR_SIZE, v->size);
-        if (reader_u32le(&r, &sig) < 0 || reader_u32le(&r, &length) < 0 || reader_u32le(&r, &version) < 0 ||
-            reader_u32le(&r, &n) < 0)
-                return -EBADMSG;
+        uint64_t off = h.offset;
+        uint32_t from_end = h.from_end, sig = h.signature, length = h.length, version = h.version, n = h.n;
 
         if (sig != TDVF_SIGNATURE)
                 return status_set(&img->tdx, -EBADMSG,
@@ -476,28 +494,16 @@ static int parse_tdx(const ImageView *v, OvmfImage *img)
  */
 static int parse_sev(const ImageView *v, OvmfImage *img)
 {
-        uint32_t from_end, sig, length, version, n;
+        MetadataHeader h;
         Reader r;
         int k;
 
-        k = entry_u32(img, &img->sev, &OVMF_GUID_SEV_METADATA, "SEV metadata offset", &from_end);
+        k = metadata_header(v, img, &img->sev, &OVMF_GUID_SEV_METADATA, "SEV metadata offset",
+                            "SEV metadata header", SEV_METADATA_HEADER_SIZE, &h);
         if (k <= 0)
                 return k;
-        if (from_end < SEV_METADATA_HEADER_SIZE || from_end > v->size)
-                return status_set(&img->sev, -EBADMSG,
-                                  "SEV metadata offset 0x%" PRIx32
-                                  " (counted from the end) points outside the "
-                                  "0x%" PRIx64 "-byte image",
-                                  from_end, v->size);
-        uint64_t off = v->size - from_end;
-
-        k = view_sub(v, off, SEV_METADATA_HEADER_SIZE, &r);
-        if (k < 0)
-                return region_error(&img->sev, k, "SEV metadata header", off, SEV_METADATA_HEADER_SIZE,
-                                    v->size);
-        if (reader_u32le(&r, &sig) < 0 || reader_u32le(&r, &length) < 0 || reader_u32le(&r, &version) < 0 ||
-            reader_u32le(&r, &n) < 0)
-                return -EBADMSG;
+        uint64_t off = h.offset;
+        uint32_t from_end = h.from_end, sig = h.signature, length = h.length, version = h.version, n = h.n;
 
         if (sig != SEV_METADATA_SIGNATURE)
                 return status_set(&img->sev, -EBADMSG,

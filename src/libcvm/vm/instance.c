@@ -74,7 +74,7 @@ int instance_state_format(const InstanceState *s, char **ret)
             add_optional(o, "control_socket", s->control_socket) < 0 ||
             json_add(o, "restarts", json_object_new_int64(s->restarts)) < 0)
                 return -ENOMEM;
-        STRV_FOREACH(a, s->argv)
+        STRV_FOREACH (a, s->argv)
                 if (json_append(argv, json_object_new_string(*a)) < 0)
                         return -ENOMEM;
         return json_format(o, ret);
@@ -307,7 +307,8 @@ static int read_state_file(const char *dir, InstanceState *ret)
         return instance_state_parse(text, size, ret);
 }
 
-int instance_acquire(const char *base, const char *name, Instance **ret, bool *ret_cleaned, pid_t *ret_busy_pid)
+int instance_acquire(const char *base, const char *name, Instance **ret, bool *ret_cleaned,
+                     pid_t *ret_busy_pid)
 {
         _cleanup_free_ char *dir = NULL, *lock = NULL;
         _cleanup_close_ int fd = -EBADF;
@@ -366,8 +367,9 @@ int instance_acquire(const char *base, const char *name, Instance **ret, bool *r
         if (read_state_file(dir, &old) >= 0 && old.pid > 0 && pid_is_alive(old.pid, old.pid_start)) {
                 if (ret_busy_pid)
                         *ret_busy_pid = old.pid;
-                return log_debug_errno(SYNTHETIC_ERRNO(EBUSY), "QEMU pid %d of a previous run of %s still runs",
-                                       (int) old.pid, name);
+                return log_debug_errno(SYNTHETIC_ERRNO(EBUSY),
+                                       "QEMU pid %d of a previous run of %s still runs", (int) old.pid,
+                                       name);
         }
         r = empty_dir(dir, INSTANCE_LOCK);
         if (r < 0)
@@ -455,7 +457,8 @@ Instance *instance_release(Instance *i)
         return NULL;
 }
 
-int instance_inspect(const char *base, const char *name, InstanceLiveness *ret_liveness, InstanceState *ret_state)
+int instance_inspect(const char *base, const char *name, InstanceLiveness *ret_liveness,
+                     InstanceState *ret_state)
 {
         _cleanup_free_ char *dir = NULL;
         _cleanup_(instance_state_done) InstanceState s = {};
@@ -478,7 +481,7 @@ int instance_inspect(const char *base, const char *name, InstanceLiveness *ret_l
                 log_debug_errno(r, "Cannot read %s/" INSTANCE_STATE ": %m", dir);
 
         if (ret_liveness)
-                *ret_liveness = held ? INSTANCE_RUNNING
+                *ret_liveness = held                                            ? INSTANCE_RUNNING
                                 : s.pid > 0 && pid_is_alive(s.pid, s.pid_start) ? INSTANCE_ORPHANED
                                                                                 : INSTANCE_STALE;
         if (ret_state) {
@@ -515,7 +518,8 @@ int instance_list(const char *base, char ***ret)
                         continue;
                 if (de->d_type != DT_DIR) {
                         struct stat st;
-                        if (de->d_type != DT_UNKNOWN || fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+                        if (de->d_type != DT_UNKNOWN ||
+                            fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
                             !S_ISDIR(st.st_mode))
                                 continue;
                 }

@@ -61,7 +61,8 @@ typedef struct Instance {
  * lock, or a QEMU of a previous run of this name still lives (its pid in *ret_busy_pid, if not NULL).
  * -EINVAL for a name that is not a single path component.
  */
-int instance_acquire(const char *base, const char *name, Instance **ret, bool *ret_cleaned, pid_t *ret_busy_pid);
+int instance_acquire(const char *base, const char *name, Instance **ret, bool *ret_cleaned,
+                     pid_t *ret_busy_pid);
 /* Writes state.json (atomically, by rename) and the pid file. */
 int instance_write_state(Instance *i, const InstanceState *s);
 /* Path of a file in the directory (malloc'ed), NULL on OOM. */
@@ -85,7 +86,8 @@ InstanceLiveness instance_liveness_from_string(const char *s);
  * Looks at BASE/NAME without changing anything. *ret_state is filled when state.json could be read
  * (else zeroed; a supervisor that is still starting has none yet). -ENOENT: no such directory.
  */
-int instance_inspect(const char *base, const char *name, InstanceLiveness *ret_liveness, InstanceState *ret_state);
+int instance_inspect(const char *base, const char *name, InstanceLiveness *ret_liveness,
+                     InstanceState *ret_state);
 /* The names of the directories below BASE, sorted; an empty list when BASE does not exist. */
 int instance_list(const char *base, char ***ret);
 

@@ -20,6 +20,7 @@
 
 #include "argv-util.h"
 #include "launcher.h"
+#include "time-util.h"
 #include "log.h"
 #include "qmp.h"
 #include "string-table.h"
@@ -40,18 +41,21 @@ DEFINE_STRING_TABLE_LOOKUP(launch_outcome, LaunchOutcome);
  */
 const QemuFailureHint qemu_failure_hints[] = {
         { "vm-type TDX not supported by KVM", "tdx.vm-type, tdx.kvm-param", "check",
-          "KVM on this host cannot create trust domains: kvm_intel needs tdx=Y and an initialised TDX module" },
+          "KVM on this host cannot create trust domains: kvm_intel needs tdx=Y and an initialised TDX "
+          "module" },
         { "vm-type SEV-SNP not supported by KVM", "snp.kvm-vm-type, snp.kvm-sev-snp", "check",
           "KVM on this host cannot create SEV-SNP guests: kvm_amd needs sev_snp=Y and SNP set up by the "
           "firmware" },
         { "vm-type SEV-ES not supported by KVM", "snp.kvm-sev-es", "check",
           "KVM on this host cannot create SEV-ES guests" },
-        { "vm-type SEV not supported by KVM", "snp.kvm-sev", "check", "KVM on this host cannot create SEV guests" },
+        { "vm-type SEV not supported by KVM", "snp.kvm-sev", "check",
+          "KVM on this host cannot create SEV guests" },
         { "KVM_TDX_CAPABILITIES failed", "tdx.kvm-param, tdx.module", "check",
           "the kernel's KVM does not offer the TDX interface this QEMU uses" },
         { "KVM_TDX_INIT_VM failed", "tdx.module", "check",
           "the TDX module refused the TD: its version may not match what KVM expects" },
-        { "Invalid TDVF signature", "tdx.firmware", "check", "the firmware is not a TDVF (an OVMF built for TDX)" },
+        { "Invalid TDVF signature", "tdx.firmware", "check",
+          "the firmware is not a TDVF (an OVMF built for TDX)" },
         { "Cannot find TDX_METADATA_OFFSET_GUID", "tdx.firmware", "check",
           "the firmware is not a TDVF (an OVMF built for TDX)" },
         { "cbitpos check failed", "snp.cpuid-cbit", "check",
@@ -65,7 +69,8 @@ const QemuFailureHint qemu_failure_hints[] = {
         { "Parameter 'qom-type' does not accept value 'sev-snp-guest'", "snp.qemu", "check",
           "this QEMU has no sev-snp-guest object (SEV-SNP needs QEMU 9.1 or later)" },
         { "KVM required", "coco.accel", "validate", "confidential guests need --accel=kvm" },
-        { "Could not access KVM kernel module", "kvm.device", "check", "/dev/kvm is missing or not accessible" },
+        { "Could not access KVM kernel module", "kvm.device", "check",
+          "/dev/kvm is missing or not accessible" },
         { "failed to initialize kvm", "kvm.device, kvm.api", "check", "KVM could not be initialised" },
 };
 const size_t qemu_failure_hints_count = ELEMENTSOF(qemu_failure_hints);
@@ -93,15 +98,16 @@ int qemu_failure_explain(const char *text, const QemuFailureHint **ret_hint, cha
         return -ENOENT;
 }
 
-LaunchOutcome launch_decide(const LaunchExit *e, OnReboot on_reboot, unsigned restarts, unsigned max_restarts,
-                            bool *ret_restart)
+LaunchOutcome launch_decide(const LaunchExit *e, OnReboot on_reboot, unsigned restarts,
+                            unsigned max_restarts, bool *ret_restart)
 {
         const char *reason = e->shutdown_reason;
         *ret_restart = false;
 
         if (e->panicked || (reason && streq(reason, "guest-panic")))
                 return LAUNCH_GUEST_PANICKED;
-        /* A QEMU that had to be killed, or died of a signal someone else sent, did not end the VM cleanly. */
+        /* A QEMU that had to be killed, or died of a signal someone else sent, did not end the VM cleanly.
+         */
         if (e->killed || e->exit_signal > 0)
                 return LAUNCH_QEMU_FAILED;
         if (reason && streq(reason, "guest-reset") && !e->stop_requested && e->exit_code == 0) {
@@ -146,13 +152,6 @@ static int pidfd_open_(pid_t pid)
 static int pidfd_send_signal_(int pidfd, int sig)
 {
         return (int) syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
-}
-
-static uint64_t now_usec(void)
-{
-        struct timespec ts;
-        (void) clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
 }
 
 typedef enum StopStage {
@@ -208,7 +207,8 @@ static void warn(Supervisor *s, int error, const char *what)
 static void timer_arm(Supervisor *s, uint64_t usec)
 {
         struct itimerspec its = {
-                .it_value = { .tv_sec = (time_t) (usec / 1000000), .tv_nsec = (long) (usec % 1000000) * 1000 },
+                .it_value = { .tv_sec = (time_t) (usec / 1000000),
+                              .tv_nsec = (long) (usec % 1000000) * 1000 },
         };
         if (usec == 0)
                 its.it_value.tv_nsec = 1; /* 0 would disarm */
@@ -293,7 +293,8 @@ static void handle_qmp_event(Supervisor *s, const QmpMessage *m)
                 json_object_put(s->panic);
                 s->panic = json_object_get(m->value);
         }
-        emit(s, (LaunchEvent){ .type = LAUNCH_EVENT_QMP, .pid = s->pid, .name = m->event, .data = m->value });
+        emit(s,
+             (LaunchEvent){ .type = LAUNCH_EVENT_QMP, .pid = s->pid, .name = m->event, .data = m->value });
 }
 
 static void drain_events(Supervisor *s)
@@ -412,7 +413,7 @@ static void qmp_try_connect(Supervisor *s)
         /* A listening unix socket accepts into its backlog at once; the greeting follows when QEMU runs. */
         if (connect(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0) {
                 if (errno == ECONNREFUSED || errno == ENOENT || errno == EAGAIN) {
-                        /* Between QEMU's bind() and listen(): nothing announces the listen(), so poll briefly. */
+                        /* Between QEMU's bind() and listen(): no event tells, so retry briefly. */
                         s->connect_retry = true;
                         if (!s->retry_until)
                                 s->retry_until = now_usec() + LAUNCH_QMP_TIMEOUT_USEC;
@@ -515,7 +516,8 @@ _noreturn_ static void child_exec(const LaunchConfig *c, int stderr_fd, int errp
         if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
                 goto fail;
 
-        /* Only stdin, stdout (the console may be this terminal) and stderr go to QEMU; errpipe closes at exec. */
+        /* Only stdin, stdout (the console may be this terminal) and stderr go to QEMU; errpipe closes at
+         * exec. */
         close_all_but(errpipe);
 
         execve(c->argv[0], c->argv, environ);
@@ -650,7 +652,8 @@ static void signal_read(Supervisor *s)
                 ssize_t n = read(s->sigfd, &si, sizeof(si));
                 if (n != sizeof(si))
                         return;
-                emit(s, (LaunchEvent){ .type = LAUNCH_EVENT_SIGNAL, .pid = s->pid, .signo = (int) si.ssi_signo });
+                emit(s, (LaunchEvent){
+                                .type = LAUNCH_EVENT_SIGNAL, .pid = s->pid, .signo = (int) si.ssi_signo });
                 stop_escalate(s, false);
         }
 }
@@ -667,20 +670,30 @@ static void timer_read(Supervisor *s)
 /* Supervises the current QEMU until it has ended and is reaped. */
 static int supervise(Supervisor *s)
 {
-        enum { P_SIG, P_TIMER, P_PID, P_STDERR, P_INOTIFY, P_CONNECT, P_QMP, _P_MAX };
+        enum {
+                POLL_SIG,
+                POLL_TIMER,
+                POLL_PID,
+                POLL_STDERR,
+                POLL_INOTIFY,
+                POLL_CONNECT,
+                POLL_QMP,
+                _POLL_MAX
+        };
         int r;
 
         while (s->pid > 0) {
-                struct pollfd p[_P_MAX] = {
-                        [P_SIG] = { .fd = s->sigfd, .events = POLLIN },
-                        [P_TIMER] = { .fd = s->timerfd, .events = POLLIN },
-                        [P_PID] = { .fd = s->pidfd, .events = POLLIN },
-                        [P_STDERR] = { .fd = s->stderr_fd, .events = POLLIN },
-                        [P_INOTIFY] = { .fd = s->qmp || s->connect_fd >= 0 ? -1 : s->inotify_fd, .events = POLLIN },
-                        [P_CONNECT] = { .fd = s->connect_fd, .events = POLLIN },
-                        [P_QMP] = { .fd = s->qmp ? qmp_client_fd(s->qmp) : -1, .events = POLLIN },
+                struct pollfd p[_POLL_MAX] = {
+                        [POLL_SIG] = { .fd = s->sigfd, .events = POLLIN },
+                        [POLL_TIMER] = { .fd = s->timerfd, .events = POLLIN },
+                        [POLL_PID] = { .fd = s->pidfd, .events = POLLIN },
+                        [POLL_STDERR] = { .fd = s->stderr_fd, .events = POLLIN },
+                        [POLL_INOTIFY] = { .fd = s->qmp || s->connect_fd >= 0 ? -1 : s->inotify_fd,
+                                        .events = POLLIN },
+                        [POLL_CONNECT] = { .fd = s->connect_fd, .events = POLLIN },
+                        [POLL_QMP] = { .fd = s->qmp ? qmp_client_fd(s->qmp) : -1, .events = POLLIN },
                 };
-                int k = poll(p, _P_MAX, s->connect_retry ? 5 : -1);
+                int k = poll(p, _POLL_MAX, s->connect_retry ? 5 : -1);
                 if (k < 0) {
                         if (errno == EINTR)
                                 continue;
@@ -690,19 +703,19 @@ static int supervise(Supervisor *s)
                         qmp_try_connect(s);
                         continue;
                 }
-                if (p[P_SIG].revents)
+                if (p[POLL_SIG].revents)
                         signal_read(s);
-                if (p[P_TIMER].revents)
+                if (p[POLL_TIMER].revents)
                         timer_read(s);
-                if (p[P_STDERR].revents && s->stderr_fd >= 0)
+                if (p[POLL_STDERR].revents && s->stderr_fd >= 0)
                         (void) stderr_read(s);
-                if (p[P_INOTIFY].revents)
+                if (p[POLL_INOTIFY].revents)
                         inotify_read(s);
-                if (p[P_CONNECT].revents && s->connect_fd >= 0)
+                if (p[POLL_CONNECT].revents && s->connect_fd >= 0)
                         qmp_greeting_ready(s);
-                if (p[P_QMP].revents && s->qmp)
+                if (p[POLL_QMP].revents && s->qmp)
                         qmp_read(s);
-                if (p[P_PID].revents) {
+                if (p[POLL_PID].revents) {
                         drain_after_exit(s);
                         r = reap(s);
                         if (r < 0)
@@ -751,8 +764,13 @@ static void remove_socket(const char *path)
 int launcher_run(const LaunchConfig *c, LaunchResult *ret)
 {
         _cleanup_(supervisor_done) Supervisor s = {
-                .c = c, .sigfd = -EBADF, .timerfd = -EBADF, .inotify_fd = -EBADF,
-                .pidfd = -EBADF, .stderr_fd = -EBADF, .connect_fd = -EBADF,
+                .c = c,
+                .sigfd = -EBADF,
+                .timerfd = -EBADF,
+                .inotify_fd = -EBADF,
+                .pidfd = -EBADF,
+                .stderr_fd = -EBADF,
+                .connect_fd = -EBADF,
         };
         LaunchResult res = { .exit_code = -1 };
         sigset_t mask;
@@ -807,7 +825,8 @@ int launcher_run(const LaunchConfig *c, LaunchResult *ret)
                         res.outcome = LAUNCH_QEMU_FAILED;
                         break;
                 }
-                emit(&s, (LaunchEvent){ .type = LAUNCH_EVENT_STARTED, .pid = s.pid, .restarts = res.restarts });
+                emit(&s,
+                     (LaunchEvent){ .type = LAUNCH_EVENT_STARTED, .pid = s.pid, .restarts = res.restarts });
 
                 r = supervise(&s);
                 if (r < 0)

@@ -28,8 +28,8 @@
  * The library does not print: everything worth telling is passed to on_event().
  */
 
-#define LAUNCH_STDERR_TAIL_MAX (64U * 1024)
-#define LAUNCH_QUIT_GRACE_USEC (5ULL * 1000000)
+#define LAUNCH_STDERR_TAIL_MAX  (64U * 1024)
+#define LAUNCH_QUIT_GRACE_USEC  (5ULL * 1000000)
 #define LAUNCH_QMP_TIMEOUT_USEC (10ULL * 1000000)
 
 typedef enum LaunchOutcome {
@@ -99,12 +99,12 @@ typedef struct LaunchConfig {
 
 typedef struct LaunchResult {
         LaunchOutcome outcome;
-        int spawn_error;      /* < 0: QEMU could not be executed at all */
-        bool ready;           /* the last QEMU reached QMP */
-        int exit_code;        /* of the last QEMU; -1 when it was terminated by a signal */
-        int exit_signal;      /* > 0: the signal that terminated it */
-        bool stop_requested;  /* a signal asked the supervisor to stop the VM */
-        bool killed;          /* QEMU had to be killed */
+        int spawn_error;     /* < 0: QEMU could not be executed at all */
+        bool ready;          /* the last QEMU reached QMP */
+        int exit_code;       /* of the last QEMU; -1 when it was terminated by a signal */
+        int exit_signal;     /* > 0: the signal that terminated it */
+        bool stop_requested; /* a signal asked the supervisor to stop the VM */
+        bool killed;         /* QEMU had to be killed */
         unsigned restarts;
         char *shutdown_reason; /* of the last SHUTDOWN event, NULL when none came */
         json_object *panic;    /* the GUEST_PANICKED data, NULL when none came */
@@ -124,14 +124,14 @@ typedef struct LaunchExit {
         bool panicked;               /* GUEST_PANICKED came, or SHUTDOWN with reason guest-panic */
         const char *shutdown_reason; /* the last SHUTDOWN's reason; NULL: none came */
         bool stop_requested;
-        bool killed;                 /* the supervisor sent SIGKILL */
-        int exit_code;               /* -1 when terminated by a signal */
+        bool killed;   /* the supervisor sent SIGKILL */
+        int exit_code; /* -1 when terminated by a signal */
         int exit_signal;
 } LaunchExit;
 
 /* The outcome of a QEMU exit; *ret_restart set when a new QEMU is to be started instead (pure). */
-LaunchOutcome launch_decide(const LaunchExit *e, OnReboot on_reboot, unsigned restarts, unsigned max_restarts,
-                            bool *ret_restart);
+LaunchOutcome launch_decide(const LaunchExit *e, OnReboot on_reboot, unsigned restarts,
+                            unsigned max_restarts, bool *ret_restart);
 
 /* What a QEMU error message means, and which `cvm check` (or `cvm validate`) ids explain it. */
 typedef struct QemuFailureHint {

@@ -259,7 +259,8 @@ static void add_console(Argv *a, const VmSpec *s)
                 break;
         case CONSOLE_FILE:
                 argv_add(a, "-chardev");
-                add_escaped(a, "file,id=console0,path=", s->console_file, "");
+                /* append: a restarted QEMU (restart-process reboots) keeps the earlier boots' output. */
+                add_escaped(a, "file,id=console0,path=", s->console_file, ",append=on");
                 break;
         case CONSOLE_NONE:
                 return;
@@ -361,14 +362,16 @@ int qemu_argv_build(const VmSpec *s, const QemuLaunchPaths *p, char ***ret)
         } else if (s->suspend == 0)
                 argv_add_many(&a, "-global", "ICH9-LPC.disable_s3=1", "-global", "ICH9-LPC.disable_s4=1", NULL);
 
-        if (s->firmware) {
+        if (s->firmware_vars && s->firmware && !cc) {
+                /* A plain VM's code/variables split: the code read-only in pflash unit 0, the store in 1. */
+                argv_add(&a, "-drive");
+                add_escaped(&a, "if=pflash,format=raw,unit=0,readonly=on,file=", s->firmware, "");
+                argv_add(&a, "-drive");
+                add_escaped(&a, "if=pflash,format=raw,unit=1,file=", s->firmware_vars, "");
+        } else if (s->firmware) {
                 /* Raw UEFI images load with -bios: TDX and SNP forbid pflash (read-only KVM memory). */
                 argv_add(&a, "-bios");
                 argv_add(&a, s->firmware);
-        }
-        if (s->firmware_vars && !cc) {
-                argv_add(&a, "-drive");
-                add_escaped(&a, "if=pflash,format=raw,unit=1,file=", s->firmware_vars, "");
         }
         if (s->kernel) {
                 argv_add_many(&a, "-kernel", s->kernel, NULL);
@@ -389,12 +392,9 @@ int qemu_argv_build(const VmSpec *s, const QemuLaunchPaths *p, char ***ret)
                 add_escaped(&a, "socket,id=tpmchr0,path=", s->tpm_socket, "");
                 argv_add_many(&a, "-tpmdev", "emulator,id=tpm0,chardev=tpmchr0", "-device", "tpm-crb,tpmdev=tpm0", NULL);
         }
-        if (s->graphics && !streq(s->graphics, "none")) {
-                argv_add(&a, "-vga");
-                argv_add(&a, "std");
-                if (streq(s->graphics, "vnc"))
-                        argv_add_many(&a, "-vnc", "127.0.0.1:0", NULL);
-        }
+        if (s->graphics && streq(s->graphics, "vnc"))
+                /* VNC on loopback only: reach it through an ssh tunnel. */
+                argv_add_many(&a, "-vga", "std", "-vnc", "127.0.0.1:0", NULL);
         add_console(&a, s);
 
         /* -qmp rather than -chardev + -mon: QEMU 11 deprecates -mon, and -qmp works from 7.2 on. */

@@ -15,6 +15,7 @@
 #include "log.h"
 #include "qmp.h"
 #include "string-table.h"
+#include "time-util.h"
 
 static const char *const qmp_message_type_table[_QMP_MESSAGE_TYPE_MAX] = {
         [QMP_MESSAGE_GREETING] = "greeting",
@@ -157,13 +158,6 @@ QmpClient *qmp_client_free(QmpClient *c)
         free(c->buf);
         free(c);
         return NULL;
-}
-
-static uint64_t now_usec(void)
-{
-        struct timespec ts;
-        (void) clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
 }
 
 static uint64_t deadline_after(uint64_t timeout_usec)
@@ -349,6 +343,22 @@ static void client_queue_event(QmpClient *c, QmpMessage *m)
         *m = (QmpMessage){};
 }
 
+/* The next message that is not an event; the events read on the way are queued. */
+static int client_read_answer(QmpClient *c, uint64_t deadline, QmpMessage *ret)
+{
+        for (;;) {
+                QmpMessage m;
+                int r = client_read_message(c, deadline, &m);
+                if (r < 0)
+                        return r;
+                if (m.type != QMP_MESSAGE_EVENT) {
+                        *ret = m;
+                        return 0;
+                }
+                client_queue_event(c, &m);
+        }
+}
+
 int qmp_client_fd(const QmpClient *c)
 {
         return c->in_fd;
@@ -424,14 +434,10 @@ static int client_execute(QmpClient *c, const char *command, json_object *argume
 
         for (;;) {
                 _cleanup_(qmp_message_done) QmpMessage m = {};
-                r = client_read_message(c, deadline, &m);
+                r = client_read_answer(c, deadline, &m);
                 if (r < 0)
                         return r;
 
-                if (m.type == QMP_MESSAGE_EVENT) {
-                        client_queue_event(c, &m);
-                        continue;
-                }
                 if (m.type == QMP_MESSAGE_GREETING)
                         return log_debug_errno(SYNTHETIC_ERRNO(EPROTO), "QMP greeting in reply to %s",
                                                command);
@@ -478,22 +484,15 @@ int qmp_client_handshake(QmpClient *c, uint64_t timeout_usec)
 
         if (c->greeting)
                 return -EALREADY;
-        for (;;) {
-                _cleanup_(qmp_message_done) QmpMessage m = {};
-                r = client_read_message(c, deadline, &m);
-                if (r < 0)
-                        return r;
-                if (m.type == QMP_MESSAGE_EVENT) {
-                        client_queue_event(c, &m);
-                        continue;
-                }
-                if (m.type != QMP_MESSAGE_GREETING)
-                        return log_debug_errno(SYNTHETIC_ERRNO(EPROTO),
-                                               "QMP peer sent a %s before its greeting",
-                                               qmp_message_type_to_string(m.type));
-                c->greeting = json_object_get(m.value);
-                break;
-        }
+
+        _cleanup_(qmp_message_done) QmpMessage m = {};
+        r = client_read_answer(c, deadline, &m);
+        if (r < 0)
+                return r;
+        if (m.type != QMP_MESSAGE_GREETING)
+                return log_debug_errno(SYNTHETIC_ERRNO(EPROTO), "QMP peer sent a %s before its greeting",
+                                       qmp_message_type_to_string(m.type));
+        c->greeting = json_object_get(m.value);
 
         return client_execute(c, "qmp_capabilities", NULL, deadline, NULL, NULL, NULL);
 }

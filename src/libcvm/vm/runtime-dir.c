@@ -11,10 +11,10 @@ int runtime_dir_base(char **ret)
         else if (geteuid() == 0)
                 p = strdup("/run/cvm");
         else {
+                /* Where systemd-logind puts $XDG_RUNTIME_DIR; never /tmp, where others could go first. */
                 const char *x = getenv("XDG_RUNTIME_DIR");
-                if (isempty(x) || x[0] != '/')
-                        return -ENXIO; /* no per-user runtime directory: refuse rather than use /tmp */
-                if (asprintf(&p, "%s/cvm", x) < 0)
+                if (!isempty(x) && x[0] == '/' ? asprintf(&p, "%s/cvm", x) < 0
+                                                : asprintf(&p, "/run/user/%u/cvm", (unsigned) geteuid()) < 0)
                         p = NULL;
         }
         if (!p)

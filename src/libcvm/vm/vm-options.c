@@ -97,8 +97,9 @@ static int parse_memory(VmSpec *s, const char *v, size_t offset, char **reterr)
                               v);
         if (bare)
                 m <<= 20;
-        if (m < (UINT64_C(16) << 20) || m % 4096 != 0)
-                return errorf(reterr, "%s is too small or not a multiple of 4 KiB (at least 16M)", v);
+        /* QEMU's -m takes whole MiB here: refuse what it would silently round. */
+        if (m < (UINT64_C(16) << 20) || m % (UINT64_C(1) << 20) != 0)
+                return errorf(reterr, "%s is too small or not a whole number of MiB (at least 16M)", v);
         s->memory = m;
         return 0;
 }
@@ -419,6 +420,13 @@ static int parse_seconds(VmSpec *s, const char *v, size_t offset, char **reterr)
         return 0;
 }
 
+static int parse_graphics(VmSpec *s, const char *v, size_t offset, char **reterr)
+{
+        if (!streq(v, "none") && !streq(v, "vnc"))
+                return errorf(reterr, "'%s' is not none or vnc", v);
+        return free_and_strdup(&s->graphics, v);
+}
+
 static int parse_accel(VmSpec *s, const char *v, size_t offset, char **reterr)
 {
         if (!streq(v, "kvm") && !streq(v, "tcg"))
@@ -465,7 +473,7 @@ const VmOption vm_options[] = {
         O("suspend", "yes|no", parse_tristate, suspend, "Offer ACPI S3/S4 to the guest"),
         O("migratable", "yes|no", parse_tristate, migratable, "Allow live migration"),
         O("hugepages", "yes|no", parse_tristate, hugepages, "Back guest memory with huge pages"),
-        O("graphics", "none|vnc|spice", parse_identifier, graphics, "Graphical console (default none)"),
+        O("graphics", "none|vnc", parse_graphics, graphics, "Graphical console: VNC on 127.0.0.1:5900 (default none)"),
         O("irqchip", "split|on|off", parse_irqchip, irqchip, "KVM irqchip mode"),
         O("smm", "yes|no", parse_tristate, smm, "System Management Mode"),
         O("pic", "yes|no", parse_tristate, pic, "Legacy 8259 PIC"),

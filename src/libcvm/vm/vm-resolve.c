@@ -43,7 +43,8 @@ static int resolve_cbit(VmSpec *s, const HostFacts *f, char **reterr)
         if (s->snp_cbitpos < 0)
                 s->snp_cbitpos = (int) (r[CPUID_EBX] & 0x3f);
         if (s->snp_reduced_phys_bits < 0)
-                s->snp_reduced_phys_bits = (int) ((r[CPUID_EBX] >> 6) & 0x3f);
+                /* QEMU takes 1..63; a CPU reporting 0 loses no bit, and 1 is what QEMU's docs use. */
+                s->snp_reduced_phys_bits = (int) ((r[CPUID_EBX] >> 6) & 0x3f) ?: 1;
         return 0;
 }
 

@@ -5,12 +5,14 @@
  */
 #include <inttypes.h>
 #include <stdarg.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include "checks.h"
 #include "cpuid-util.h"
 #include "fileio.h"
 #include "hexbase64.h"
+#include "measure/ovmf.h"
 #include "misc-cgroup.h"
 #include "string-table.h"
 #include "vm-rules.h"
@@ -117,6 +119,31 @@ static int rule_firmware_uefi(const RuleContext *c, char **m, char **h)
                        : "Pass --firmware=PATH to an SEV-capable OVMF (e.g. OVMF.amdsev.fd), or install "
                          "one with a descriptor listing 'amd-sev-snp' (Debian: ovmf-amdsev).",
                 "%s guests boot UEFI firmware loaded with -bios, and none was given or found", TEE(c));
+}
+
+static int rule_firmware_metadata(const RuleContext *c, char **m, char **h)
+{
+        if (!CC(c) || !c->spec->firmware)
+                return 0;
+        _cleanup_close_ int fd = open(c->spec->firmware, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return 0; /* files.exist names it */
+        _cleanup_(ovmf_image_done) OvmfImage img = {};
+        int r = ovmf_image_load(fd, &img);
+        if (r == -ENOMEM)
+                return r;
+        const OvmfStatus *st = r < 0 ? NULL : TDX(c) ? &img.tdx : &img.sev;
+        if (st && st->error == 0)
+                return 0;
+        /* QEMU refuses the same image: "Cannot find TDX_METADATA_OFFSET_GUID", "Failed to locate SEV
+         * metadata header" (hw/i386/tdvf.c, target/i386/sev.c). */
+        char buf[64];
+        return violation(m, h,
+                         TDX(c) ? "Use a TDVF build of OVMF (Debian: ovmf-inteltdx; Ubuntu's OVMF.fd also works)."
+                                : "Use an SEV-capable OVMF (Debian: ovmf-amdsev).",
+                         "--firmware=%s carries no usable %s: %s", c->spec->firmware,
+                         TDX(c) ? "TDX metadata" : "SEV metadata",
+                         st ? strna(st->detail) : probe_failure_str(r, buf));
 }
 
 static int rule_firmware_pflash(const RuleContext *c, char **m, char **h)
@@ -461,6 +488,14 @@ static int rule_snp_direct_boot(const RuleContext *c, char **m, char **h)
                                   "measurement");
 }
 
+static int rule_boot_kernel(const RuleContext *c, char **m, char **h)
+{
+        if (c->spec->kernel || (!c->spec->initrd && !c->spec->cmdline))
+                return 0;
+        return violation(m, h, "Add --kernel=PATH, or drop the option.", "%s without --kernel has no effect",
+                         c->spec->initrd ? "--initrd" : "--cmdline");
+}
+
 static int rule_files_exist(const RuleContext *c, char **m, char **h)
 {
         const VmSpec *s = c->spec;
@@ -586,8 +621,11 @@ const VmRule vm_rules[] = {
         R("host.qemu", RULE_ERROR, RULE_HOST, "QEMU", rule_qemu_capabilities),
         R("host.key-slots", RULE_ERROR, RULE_HOST, "KVM misc cgroup", rule_keys_free),
         R("coco.accel", RULE_ERROR, 0, "QEMU", rule_coco_accel),
-        R("files.exist", RULE_ERROR, 0, "cvm", rule_files_exist),
-        R("firmware.uefi", RULE_ERROR, 0, "systemd-vmspawn, QEMU", rule_firmware_uefi),
+        /* Files are looked at on this machine: a command line prepared for another host only warns. */
+        R("files.exist", RULE_ERROR, RULE_HOST, "cvm", rule_files_exist),
+        R("firmware.uefi", RULE_ERROR, RULE_HOST, "systemd-vmspawn, QEMU", rule_firmware_uefi),
+        R("firmware.metadata", RULE_ERROR, RULE_HOST, "QEMU", rule_firmware_metadata),
+        R("boot.kernel", RULE_ERROR, 0, "QEMU", rule_boot_kernel),
         R("firmware.stateless", RULE_ERROR, 0, "QEMU, systemd-vmspawn, Nova", rule_firmware_pflash),
         R("firmware.secure-boot", RULE_ERROR, 0, "systemd-vmspawn", rule_secure_boot),
         R("tpm.untrusted", RULE_WARNING, 0, "systemd-vmspawn", rule_tpm_untrusted),
