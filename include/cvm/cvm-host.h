@@ -55,7 +55,9 @@ typedef struct cvm_host_report {
 /** Flags for cvm_host_facts_collect(). */
 enum {
         CVM_FACTS_NO_QEMU = 1 << 0, /**< do not start QEMU to probe its capabilities */
-        CVM_FACTS_NO_QGS = 1 << 1,  /**< do not try to reach a Quote Generation Service (it may take 0.5 s) */
+        CVM_FACTS_NO_QGS = 1 << 1, /**< do not try to reach a Quote Generation Service (it may take 0.5 s) */
+        CVM_FACTS_COMMON_ONLY =
+                1 << 2, /**< only what the common checks read (architecture, /dev/kvm, KVM) */
 };
 
 /**

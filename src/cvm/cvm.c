@@ -12,21 +12,24 @@ static int verb_help(int argc, char *argv[]);
 static int verb_version(int argc, char *argv[]);
 
 static const Verb verbs[] = {
-        {"check", 0, 0, verb_check, "[--tee=tdx|snp|all] [--json] [--root=DIR] [--facts=FILE] [-q]",
-         "Tell whether this host can run TDX and/or SEV-SNP guests, and why not"},
-        {"facts", 0, 0, verb_facts, "[--root=DIR] [--no-qemu] [-o FILE]",
-         "Print every raw host fact the checks use, as JSON"},
-        {"capacity", 0, 0, verb_capacity, "[--json] [--placement] [--nfd] [--root=DIR] [--facts=FILE]",
-         "Show free TDX KeyIDs and SEV/SEV-ES ASIDs"},
-        {"validate", 0, VERB_ANY, verb_validate, "[--config=FILE] [VM OPTIONS...] [--json]",
-         "Check a VM definition against the rules of confidential guests and this host"},
-        {"run", 0, VERB_ANY, verb_run, "[--config=FILE] [VM OPTIONS...] [--force | --dry-run [--json]]",
-         "Start a VM and supervise it until it is off (--dry-run: print its QEMU command line)"},
-        {"list", 0, 0, verb_list, "[--json]", "List the running VMs"},
-        {"status", 1, 1, verb_status, "NAME [--json]", "Show a running VM's state"},
-        {"stop", 1, 1, verb_stop, "NAME [--force] [--timeout=SEC]", "Power a running VM down (--force: stop QEMU)"},
-        {"help", 0, 1, verb_help, "[VERB]", "Show this help, or a verb's"},
-        {"version", 0, 0, verb_version, "", "Show the version"},
+        { "check", 0, 0, verb_check, "[--tee=tdx|snp|all] [--json] [--root=DIR] [--facts=FILE] [-q]",
+          "Tell whether this host can run TDX and/or SEV-SNP guests, and why not" },
+        { "facts", 0, 0, verb_facts, "[--root=DIR] [--no-qemu] [-o FILE]",
+          "Print every raw host fact the checks use, as JSON" },
+        { "capacity", 0, 0, verb_capacity, "[--json] [--placement] [--nfd] [--root=DIR] [--facts=FILE]",
+          "Show free TDX KeyIDs and SEV/SEV-ES ASIDs" },
+        { "validate", 0, VERB_ANY, verb_validate, "[--config=FILE] [VM OPTIONS...] [--json]",
+          "Check a VM definition against the rules of confidential guests and this host" },
+        { "run", 0, VERB_ANY, verb_run, "[--config=FILE] [VM OPTIONS...] [--force | --dry-run [--json]]",
+          "Start a VM and supervise it until it is off (--dry-run: print its QEMU command line)" },
+        { "list", 0, 0, verb_list, "[--json]", "List the running VMs" },
+        { "status", 1, 1, verb_status, "NAME [--json]", "Show a running VM's state" },
+        { "stop", 1, 1, verb_stop, "NAME [--force] [--timeout=SEC]",
+          "Power a running VM down (--force: stop QEMU)" },
+        { "inspect", 1, 1, verb_inspect, "FILE [--json] [--snp-product=NAME]",
+          "Decode a TDX quote, TDREPORT or SEV-SNP report and print every field" },
+        { "help", 0, 1, verb_help, "[VERB]", "Show this help, or a verb's" },
+        { "version", 0, 0, verb_version, "", "Show the version" },
 };
 
 static const Verb *find_verb(const char *name)
@@ -57,7 +60,7 @@ static int verb_help(int argc, char *argv[])
                 const Verb *v = find_verb(argv[1]);
                 if (!v)
                         return usage_error(NULL, "Unknown verb '%s'.", argv[1]);
-                char *args[] = {(char *) v->name, (char *) "--help", NULL};
+                char *args[] = { (char *) v->name, (char *) "--help", NULL };
                 optind = 0;
                 return v->fn(2, args);
         }
@@ -152,9 +155,9 @@ static void log_to_stderr(int level, const char *message, void *userdata)
 int main(int argc, char *argv[])
 {
         static const struct option options[] = {
-                {"help", no_argument, NULL, 'h'},
-                {"version", no_argument, NULL, 'V'},
-                {"debug", no_argument, NULL, 'd'},
+                { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, 'V' },
+                { "debug", no_argument, NULL, 'd' },
                 {},
         };
         int c;
@@ -178,7 +181,7 @@ int main(int argc, char *argv[])
                         return usage_error(NULL, "Invalid option.");
                 }
 
-        char *default_argv[] = {(char *) "check", NULL};
+        char *default_argv[] = { (char *) "check", NULL };
         char **vargv = optind < argc ? argv + optind : default_argv;
         int vargc = optind < argc ? argc - optind : 1;
 

@@ -9,6 +9,7 @@
 
 #include "cvm/cvm-host.h"
 #include "cvm-cleanup.h"
+#include "facts.h"
 #include "checks.h"
 #include "json-util.h"
 #include "log.h"
@@ -50,18 +51,28 @@ static const struct {
 };
 
 /*
- * node-feature-discovery names (launch.md §6.4; source/cpu/security_amd64.go): NFD reads the same misc
- * cgroup lines into the attributes cpu-security.tdx.total_keys, sev.asids and sev.encrypted_state_ids,
- * kept out of labels, and labels tdx.enabled, sev.enabled, sev.es.enabled from the kvm parameters. cvm
- * mirrors those names with a "cvm-" prefix so that they never collide with NFD's own; its labels say that
- * KVM registered a non-zero capacity (the misc cgroup cannot tell SEV-SNP from SEV-ES).
+ * The names node-feature-discovery itself uses (launch.md §6.4; source/cpu/security_amd64.go): labels
+ * cpu-security.{tdx,sev,sev.es,sev.snp}.enabled from the kvm module parameters (tdx exactly "Y\n"; the
+ * SEV ones starting with '1' or 'Y'), and the misc cgroup counts as attributes that are never labels
+ * (tdx.total_keys, sev.asids, sev.encrypted_state_ids). So a node whose NFD cannot see /sys/module or the
+ * misc cgroup gets the same features, and rules written for NFD's own names work unchanged. The free
+ * counts are cvm's addition, under the same prefix, also never labels.
  */
 static const struct {
-        const char *label, *total, *free;
-} nfd_names[3] = {
-        { "cvm-tdx.enabled", "cvm-tdx.total_keys", "cvm-tdx.free_keys" },
-        { "cvm-sev.enabled", "cvm-sev.asids", "cvm-sev.free_asids" },
-        { "cvm-sev.es.enabled", "cvm-sev.encrypted_state_ids", "cvm-sev.free_encrypted_state_ids" },
+        const char *label, *kvm_param;
+        bool exact_y;
+} nfd_labels[] = {
+        { "cpu-security.tdx.enabled", "/sys/module/kvm_intel/parameters/tdx", true },
+        { "cpu-security.sev.enabled", "/sys/module/kvm_amd/parameters/sev", false },
+        { "cpu-security.sev.es.enabled", "/sys/module/kvm_amd/parameters/sev_es", false },
+        { "cpu-security.sev.snp.enabled", "/sys/module/kvm_amd/parameters/sev_snp", false },
+};
+static const struct {
+        const char *total, *free;
+} nfd_counts[3] = {
+        { "cpu-security.tdx.total_keys", "cpu-security.tdx.free_keys" },
+        { "cpu-security.sev.asids", "cpu-security.sev.free_asids" },
+        { "cpu-security.sev.encrypted_state_ids", "cpu-security.sev.free_encrypted_state_ids" },
 };
 #define NFD_PREFIX "feature.node.kubernetes.io/"
 
@@ -161,7 +172,7 @@ static int print_placement(const cvm_host_facts *facts, const cvm_capacity c[sta
         return output_json(o);
 }
 
-static void print_nfd(const cvm_capacity c[static 3], const char *misc)
+static void print_nfd(const cvm_host_facts *facts, const cvm_capacity c[static 3], const char *misc)
 {
         /*
          * Format: kubernetes-sigs/node-feature-discovery docs/usage/customization-guide.md "Local feature
@@ -170,21 +181,25 @@ static void print_nfd(const cvm_capacity c[static 3], const char *misc)
          * (local.feature) for NodeFeatureRules. A comment must not start with "# +" unless it is one.
          */
         printf("# Node Feature Discovery feature file written by 'cvm capacity --nfd' (cvm %s)\n"
-               "# %s%s.\n"
+               "# Misc cgroup: %s.\n"
                "# Install it as /etc/kubernetes/node-feature-discovery/features.d/cvm-capacity:\n"
                "# write .cvm-capacity first and rename it, as NFD ignores dot files. The counts\n"
-               "# change with every guest, so, like NFD's own cpu-security.tdx.total_keys, they\n"
-               "# are features for NodeFeatureRules only; the labels only say that the kernel\n"
-               "# offers such keys.\n",
-               cvm_version(), misc ? "Source: " : "No misc cgroup on this host: nothing to report",
-               strempty(misc));
-        for (size_t i = 0; i < 3; i++) {
-                if (!c[i].present || c[i].total == 0)
+               "# change with every guest, so, as in NFD itself, they are features for\n"
+               "# NodeFeatureRules only, never labels.\n",
+               cvm_version(), misc ?: "none on this host");
+        for (size_t i = 0; i < ELEMENTSOF(nfd_labels); i++) {
+                const char *t;
+                if (facts_file_text(facts, nfd_labels[i].kvm_param, &t) < 0)
                         continue;
-                printf(NFD_PREFIX "%s=true\n", nfd_names[i].label);
-                printf("# +no-label\n" NFD_PREFIX "%s=%" PRIu64 "\n", nfd_names[i].total, c[i].total);
+                if (nfd_labels[i].exact_y ? streq(t, "Y\n") : (t[0] == '1' || t[0] == 'Y'))
+                        printf(NFD_PREFIX "%s=true\n", nfd_labels[i].label);
+        }
+        for (size_t i = 0; i < 3; i++) {
+                if (!c[i].present)
+                        continue;
+                printf("# +no-label\n" NFD_PREFIX "%s=%" PRIu64 "\n", nfd_counts[i].total, c[i].total);
                 if (c[i].used_known)
-                        printf("# +no-label\n" NFD_PREFIX "%s=%" PRIu64 "\n", nfd_names[i].free,
+                        printf("# +no-label\n" NFD_PREFIX "%s=%" PRIu64 "\n", nfd_counts[i].free,
                                c[i].total > c[i].used ? c[i].total - c[i].used : 0);
         }
 }
@@ -321,7 +336,7 @@ int verb_capacity(int argc, char *argv[])
                         return r;
                 break;
         case FORMAT_NFD:
-                print_nfd(cap, misc);
+                print_nfd(facts, cap, misc);
                 break;
         }
 

@@ -112,8 +112,9 @@ int vm_cli_prepare(VmSpec *spec, const char *root, const char *facts_file, bool 
         int r;
 
         /* Whether a QGS answers does not decide a launch, and probing it can cost half a second. */
-        /* A plain VM needs no confidential-guest object: skip the QEMU probe too (launch latency). */
-        unsigned flags = CVM_FACTS_NO_QGS | (spec->coco == VM_COCO_NO ? CVM_FACTS_NO_QEMU : 0);
+        /* A plain VM's rules read only the common facts; the rest would only add launch latency. */
+        unsigned flags = CVM_FACTS_NO_QGS |
+                         (spec->coco == VM_COCO_NO ? CVM_FACTS_COMMON_ONLY | CVM_FACTS_NO_QEMU : 0);
         r = load_or_collect_facts(facts_file, root, spec->qemu, flags, &facts);
         if (r < 0)
                 return r;

@@ -34,7 +34,8 @@ static int setup(void **state)
         _cleanup_free_ char *suffix = NULL, *src = NULL, *dst = NULL, *img = calloc(1, 4U << 20);
         size_t n;
         if (!img || asprintf(&src, "%s/firmware/ovmf_OvmfX64_suffix.bin", getenv("CVM_TEST_DATA")) < 0 ||
-            read_full_file(src, 4096, &suffix, &n) < 0 || n != 4096 || asprintf(&dst, "%s/tdvf.fd", tree) < 0)
+            read_full_file(src, 4096, &suffix, &n) < 0 || n != 4096 ||
+            asprintf(&dst, "%s/tdvf.fd", tree) < 0)
                 return -1;
         memcpy(img + (4U << 20) - 4096, suffix, 4096);
         if (write_full_file(dst, img, 4U << 20) < 0)
@@ -106,7 +107,8 @@ static void vm_rules_each_rule(void **state)
         expect("boot.kernel", RULE_ERROR, true, "--initrd without --kernel", L("initrd=@/kernel"),
                L("kernel=@/kernel", "initrd=@/kernel"));
         expect("firmware.uefi", RULE_ERROR, true, "UEFI firmware", L("coco=tdx"), L(TDXB));
-        expect("firmware.metadata", RULE_ERROR, true, "no usable TDX metadata", L(TDXB), L("coco=tdx", "firmware=@/tdvf.fd"));
+        expect("firmware.metadata", RULE_ERROR, true, "no usable TDX metadata", L(TDXB),
+               L("coco=tdx", "firmware=@/tdvf.fd"));
         expect("firmware.stateless", RULE_ERROR, true, "pflash", L(TDXB, "firmware-vars=@/kernel"),
                L("firmware-vars=@/kernel"));
         expect("firmware.secure-boot", RULE_ERROR, true, "cannot be enrolled", L(TDXB, "secure-boot=yes"),
@@ -254,6 +256,12 @@ static void golden(const char *name, const char *const *kv)
         for (size_t i = 0; kv[i]; i++) {
                 _cleanup_free_ char *k = strndup(kv[i], strcspn(kv[i], "=")), *e = NULL;
                 const char *val = strchr(kv[i], '=') ? strchr(kv[i], '=') + 1 : NULL;
+                _cleanup_free_ char *file = NULL;
+                /* "@NAME": a file in test/data; only its content reaches the argv, never its path. */
+                if (val && val[0] == '@') {
+                        assert_true(asprintf(&file, "%s/%s", getenv("CVM_TEST_DATA"), val + 1) > 0);
+                        val = file;
+                }
                 if (vm_spec_set(&s, k, val, &e) < 0)
                         fail_msg("%s: %s", kv[i], e);
         }
@@ -294,7 +302,9 @@ static void qemu_argv_golden(void **state)
         golden("snp", L("name=snp1", "coco=sev-snp", "memory=2G", "firmware=/usr/share/ovmf/OVMF.amdsev.fd",
                         "snp-cbitpos=51", "snp-reduced-phys-bits=1", "kernel=/boot/vmlinuz",
                         "initrd=/boot/initrd.img", "cmdline=root=/dev/vda console=ttyS0",
-                        "snp-vcek-disabled=yes", "network=tap:tap0"));
+                        "snp-vcek-disabled=yes", "network=tap:tap0", "snp-id-block=@qemu/snp-id-block.b64",
+                        "snp-id-auth=@qemu/snp-id-auth.b64", "snp-host-data=@qemu/snp-host-data.b64",
+                        "snp-author-key=yes", "snp-policy=0x30000"));
 }
 
 int main(void)

@@ -41,10 +41,11 @@ int evidence_detect(const void *buf, size_t size, cvm_evidence_kind *ret, char *
                 return 0;
         }
         if (size < 4)
-                return parse_error(reterr, -EBADMSG,
-                                   "evidence: the input has %zu bytes, too few to tell its kind (a TDX quote "
-                                   "header alone is 48 bytes, an SNP report 1184)",
-                                   size);
+                return parse_error(
+                        reterr, -EBADMSG,
+                        "evidence: the input has %zu bytes, too few to tell its kind (a TDX quote "
+                        "header alone is 48 bytes, an SNP report 1184)",
+                        size);
 
         uint16_t version = (uint16_t) (p[0] | p[1] << 8), key_type = (uint16_t) (p[2] | p[3] << 8);
         if (version < 0x100 && key_type != 0) {
@@ -55,10 +56,11 @@ int evidence_detect(const void *buf, size_t size, cvm_evidence_kind *ret, char *
                 *ret = CVM_EVIDENCE_SNP_REPORT;
                 return 0;
         }
-        return parse_error(reterr, -EBADMSG,
-                           "evidence: not a TDX quote, TDREPORT or SNP report: the input starts with %02x %02x "
-                           "%02x %02x, which is no known version field",
-                           p[0], p[1], p[2], p[3]);
+        return parse_error(
+                reterr, -EBADMSG,
+                "evidence: not a TDX quote, TDREPORT or SNP report: the input starts with %02x %02x "
+                "%02x %02x, which is no known version field",
+                p[0], p[1], p[2], p[3]);
 }
 
 int evidence_parse(const void *buf, size_t size, SnpProduct snp_hint, cvm_evidence **ret, char **reterr)
@@ -67,8 +69,9 @@ int evidence_parse(const void *buf, size_t size, SnpProduct snp_hint, cvm_eviden
         int k;
 
         if (size > CVM_EVIDENCE_MAX)
-                return parse_error(reterr, -E2BIG, "evidence: the input has %zu bytes, over the cap of %u bytes",
-                                   size, CVM_EVIDENCE_MAX);
+                return parse_error(reterr, -E2BIG,
+                                   "evidence: the input has %zu bytes, over the cap of %u bytes", size,
+                                   CVM_EVIDENCE_MAX);
         k = evidence_detect(buf, size, &kind, reterr);
         if (k < 0)
                 return k;
@@ -318,7 +321,8 @@ static void cert_data_to_json(json_object *o, const TdxCertData *c, int *err)
                 size_t n = c->size - c->trailing_nuls;
                 bool text = true;
                 for (size_t i = 0; i < n && text; i++)
-                        text = c->data[i] == '\n' || c->data[i] == '\r' || (c->data[i] >= 0x20 && c->data[i] < 0x7f);
+                        text = c->data[i] == '\n' || c->data[i] == '\r' ||
+                               (c->data[i] >= 0x20 && c->data[i] < 0x7f);
                 if (text) {
                         add(o, "pem", json_object_new_string_len((const char *) c->data, (int) n), err);
                         return;
@@ -438,7 +442,8 @@ static void snp_tcb_to_json(json_object *o, const char *key, const SnpTcb *t, Sn
 
 static void snp_to_json(json_object *o, const SnpReport *s, int *err)
 {
-        add_str(o, "product", s->product == SNP_PRODUCT_UNKNOWN ? NULL : snp_product_to_string(s->product), err);
+        add_str(o, "product", s->product == SNP_PRODUCT_UNKNOWN ? NULL : snp_product_to_string(s->product),
+                err);
         add_str(o, "product_source", snp_product_source_to_string(s->product_source), err);
         add_str(o, "tcb_layout", snp_tcb_layout_to_string(s->tcb_layout), err);
 

@@ -170,14 +170,21 @@ void snp_tcb_decode(uint64_t raw, SnpTcbLayout layout, SnpTcb *ret)
                 b[i] = (uint8_t) (raw >> (8 * i));
         /* virtee/sev src/firmware/host/types/snp.rs from_legacy_bytes / from_turin_bytes. */
         if (layout == SNP_TCB_LAYOUT_TURIN)
-                *ret = (SnpTcb){ .raw = raw, .fmc = b[0], .bootloader = b[1], .tee = b[2], .snp = b[3],
+                *ret = (SnpTcb){ .raw = raw,
+                                 .fmc = b[0],
+                                 .bootloader = b[1],
+                                 .tee = b[2],
+                                 .snp = b[3],
                                  .microcode = b[7] };
         else
-                *ret = (SnpTcb){ .raw = raw, .bootloader = b[0], .tee = b[1], .snp = b[6], .microcode = b[7] };
+                *ret = (SnpTcb){
+                        .raw = raw, .bootloader = b[0], .tee = b[1], .snp = b[6], .microcode = b[7]
+                };
 }
 
 /* CPUID family and model -> product and layout (snp-report.h, step 1). */
-static void product_from_cpuid(uint8_t family, uint8_t model, SnpProduct *ret_product, SnpTcbLayout *ret_layout)
+static void product_from_cpuid(uint8_t family, uint8_t model, SnpProduct *ret_product,
+                               SnpTcbLayout *ret_layout)
 {
         SnpProduct p = SNP_PRODUCT_UNKNOWN;
 
@@ -201,7 +208,8 @@ static void decide_product(SnpReport *s, SnpProduct hint)
         if (hint > SNP_PRODUCT_UNKNOWN && hint < _SNP_PRODUCT_MAX) {
                 s->product = hint;
                 s->product_source = SNP_PRODUCT_FROM_HINT;
-                s->tcb_layout = hint == SNP_PRODUCT_TURIN ? SNP_TCB_LAYOUT_TURIN : SNP_TCB_LAYOUT_MILAN_GENOA;
+                s->tcb_layout =
+                        hint == SNP_PRODUCT_TURIN ? SNP_TCB_LAYOUT_TURIN : SNP_TCB_LAYOUT_MILAN_GENOA;
                 return;
         }
         if (!s->has_cpuid) {
@@ -232,12 +240,14 @@ int snp_report_parse(const void *buf, size_t size, SnpProduct hint, SnpReport *r
         SnpReportWire w;
 
         if (size > CVM_QUOTE_MAX)
-                return parse_error(reterr, -E2BIG, "SNP report: the input has %zu bytes, over the cap of %u bytes",
-                                   size, CVM_QUOTE_MAX);
+                return parse_error(reterr, -E2BIG,
+                                   "SNP report: the input has %zu bytes, over the cap of %u bytes", size,
+                                   CVM_QUOTE_MAX);
         if (reader_u32le(&r, &version) < 0)
-                return parse_error(reterr, -EBADMSG,
-                                   "SNP report: VERSION (u32 at offset 0x0) is truncated: the input has %zu bytes",
-                                   size);
+                return parse_error(
+                        reterr, -EBADMSG,
+                        "SNP report: VERSION (u32 at offset 0x0) is truncated: the input has %zu bytes",
+                        size);
         if (version < SNP_REPORT_VERSION_MIN || version > SNP_REPORT_VERSION_MAX)
                 return parse_error(reterr, -EOPNOTSUPP,
                                    "SNP report: VERSION (u32 at offset 0x0) is %" PRIu32
@@ -245,12 +255,13 @@ int snp_report_parse(const void *buf, size_t size, SnpProduct hint, SnpReport *r
                                    version, SNP_REPORT_VERSION_MIN, SNP_REPORT_VERSION_MAX);
         r = reader_init(buf, size);
         if (reader_copy(&r, &w, sizeof(w)) < 0)
-                return parse_error(reterr, -EBADMSG,
-                                   "SNP report: truncated: the input has %zu bytes, an ATTESTATION_REPORT is "
-                                   "%u (0x%X) bytes%s",
-                                   size, SNP_REPORT_SIZE, SNP_REPORT_SIZE,
-                                   size < SNP_REPORT_SIGNED_SIZE ? ", and the signed part alone 0x2A0"
-                                                                 : "; the SIGNATURE at 0x2A0 is cut");
+                return parse_error(
+                        reterr, -EBADMSG,
+                        "SNP report: truncated: the input has %zu bytes, an ATTESTATION_REPORT is "
+                        "%u (0x%X) bytes%s",
+                        size, SNP_REPORT_SIZE, SNP_REPORT_SIZE,
+                        size < SNP_REPORT_SIGNED_SIZE ? ", and the signed part alone 0x2A0"
+                                                      : "; the SIGNATURE at 0x2A0 is cut");
 
         _cleanup_free_ SnpReport *s = new0(SnpReport, 1);
         if (!s)

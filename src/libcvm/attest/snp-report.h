@@ -30,11 +30,11 @@
 
 #include "macro.h"
 
-#define SNP_REPORT_SIZE        0x4A0U
-#define SNP_REPORT_SIGNED_SIZE 0x2A0U
-#define SNP_SIG_COMPONENT_SIZE 72U /* R and S, little-endian */
-#define SNP_REPORT_VERSION_MIN 2U
-#define SNP_REPORT_VERSION_MAX 5U
+#define SNP_REPORT_SIZE                0x4A0U
+#define SNP_REPORT_SIGNED_SIZE         0x2A0U
+#define SNP_SIG_COMPONENT_SIZE         72U /* R and S, little-endian */
+#define SNP_REPORT_VERSION_MIN         2U
+#define SNP_REPORT_VERSION_MAX         5U
 #define SNP_SIG_ALGO_ECDSA_P384_SHA384 1U
 
 /* POLICY bits (attestation.md §c; AMD ABI "Guest Policy"). Bits 0-15 are the ABI minor and major. */

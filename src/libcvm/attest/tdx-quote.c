@@ -126,7 +126,7 @@ static int parse_cert_data(Reader *r, size_t base, unsigned depth, TdxCertData *
         uint16_t type;
         uint32_t size;
 
-        if (reader_u16le(r, &type) < 0 || reader_u32le(r, &size) < 0)
+        if (!reader_has(r, 6) || reader_u16le(r, &type) < 0 || reader_u32le(r, &size) < 0)
                 return parse_error(reterr, -EBADMSG,
                                    "TDX quote: %s: certification data header (u16 type, u32 size at offset "
                                    "0x%zx) is truncated: %zu bytes remain",
@@ -188,10 +188,11 @@ static int parse_qe_cert_data(Reader *r, size_t base, TdxQuote *q, char **reterr
                                    "(u16 at offset 0x%zx) is missing",
                                    off);
         if (q->qe_auth_size > reader_remaining(r))
-                return parse_error(reterr, -EBADMSG,
-                                   "TDX quote: QE report certification data: QE authentication data size (u16 "
-                                   "at offset 0x%zx) is %u bytes, but only %zu bytes follow",
-                                   off, q->qe_auth_size, reader_remaining(r));
+                return parse_error(
+                        reterr, -EBADMSG,
+                        "TDX quote: QE report certification data: QE authentication data size (u16 "
+                        "at offset 0x%zx) is %u bytes, but only %zu bytes follow",
+                        off, q->qe_auth_size, reader_remaining(r));
         q->qe_auth_offset = base + r->off;
         if (reader_skip(r, q->qe_auth_size) < 0)
                 return -EBADMSG; /* cannot happen: checked above */
@@ -200,10 +201,11 @@ static int parse_qe_cert_data(Reader *r, size_t base, TdxQuote *q, char **reterr
         if (k < 0)
                 return k;
         if (reader_remaining(r) > 0)
-                return parse_error(reterr, -EBADMSG,
-                                   "TDX quote: QE report certification data (%zu bytes at offset 0x%zx) has "
-                                   "%zu bytes after its nested certification data, which ends at offset 0x%zx",
-                                   r->size, base, reader_remaining(r), base + r->off);
+                return parse_error(
+                        reterr, -EBADMSG,
+                        "TDX quote: QE report certification data (%zu bytes at offset 0x%zx) has "
+                        "%zu bytes after its nested certification data, which ends at offset 0x%zx",
+                        r->size, base, reader_remaining(r), base + r->off);
 
         TdxQeReport *e = &q->qe_report;
         memcpy(e->cpu_svn, w.cpu_svn, sizeof(e->cpu_svn));
@@ -227,10 +229,11 @@ static int parse_header(Reader *r, TdxQuote *q, char **reterr)
         QuoteHeaderWire h;
 
         if (reader_copy(r, &h, sizeof(h)) < 0)
-                return parse_error(reterr, -EBADMSG,
-                                   "TDX quote: header (48 bytes at offset 0x0) is truncated: the input has %zu "
-                                   "bytes",
-                                   r->size);
+                return parse_error(
+                        reterr, -EBADMSG,
+                        "TDX quote: header (48 bytes at offset 0x0) is truncated: the input has %zu "
+                        "bytes",
+                        r->size);
         q->version = le16toh(h.version);
         q->att_key_type = le16toh(h.att_key_type);
         q->tee_type = le32toh(h.tee_type);
@@ -243,10 +246,11 @@ static int parse_header(Reader *r, TdxQuote *q, char **reterr)
                                    "TDX quote: header.version (u16 at offset 0x0) is 3, an SGX quote; only "
                                    "TDX quotes of version 4 and 5 are known");
         if (q->version != 4 && q->version != 5)
-                return parse_error(reterr, -EOPNOTSUPP,
-                                   "TDX quote: header.version (u16 at offset 0x0) is %u; only versions 4 and "
-                                   "5 are known",
-                                   q->version);
+                return parse_error(
+                        reterr, -EOPNOTSUPP,
+                        "TDX quote: header.version (u16 at offset 0x0) is %u; only versions 4 and "
+                        "5 are known",
+                        q->version);
         /* QVL QuoteConstants.h ALLOWED_ATTESTATION_KEY_TYPES holds ECDSA-256-with-P-256 only. */
         if (q->att_key_type != TDX_ATT_KEY_ECDSA_P256)
                 return parse_error(reterr, -EOPNOTSUPP,
@@ -269,20 +273,23 @@ static int parse_body(Reader *r, TdxQuote *q, char **reterr)
                 q->body_size = TDX_BODY_TD10_SIZE;
         } else {
                 /* sgx_quote_5.h sgx_quote5_t: u16 type @48, u32 size @50, body @54. */
-                if (reader_u16le(r, &q->body_type) < 0 || reader_u32le(r, &q->body_size) < 0)
-                        return parse_error(reterr, -EBADMSG,
-                                           "TDX quote: v5 body descriptor (u16 type, u32 size at offset 0x30) "
-                                           "is truncated: the input has %zu bytes",
-                                           r->size);
+                if (!reader_has(r, 6) || reader_u16le(r, &q->body_type) < 0 ||
+                    reader_u32le(r, &q->body_size) < 0)
+                        return parse_error(
+                                reterr, -EBADMSG,
+                                "TDX quote: v5 body descriptor (u16 type, u32 size at offset 0x30) "
+                                "is truncated: the input has %zu bytes",
+                                r->size);
                 if (q->body_type == TDX_BODY_SGX_ENCLAVE)
                         return parse_error(reterr, -EOPNOTSUPP,
                                            "TDX quote: body type (u16 at offset 0x30) is 1, an SGX enclave "
                                            "report, not a TD report");
                 if (q->body_type != TDX_BODY_TD10 && q->body_type != TDX_BODY_TD15)
-                        return parse_error(reterr, -EOPNOTSUPP,
-                                           "TDX quote: body type (u16 at offset 0x30) is %u; known are 2 (TD "
-                                           "Report 1.0) and 3 (TD Report 1.5)",
-                                           q->body_type);
+                        return parse_error(
+                                reterr, -EOPNOTSUPP,
+                                "TDX quote: body type (u16 at offset 0x30) is %u; known are 2 (TD "
+                                "Report 1.0) and 3 (TD Report 1.5)",
+                                q->body_type);
                 uint32_t want = q->body_type == TDX_BODY_TD10 ? TDX_BODY_TD10_SIZE : TDX_BODY_TD15_SIZE;
                 /* QVL Quote.cpp rejects a size that does not match the type. */
                 if (q->body_size != want)
@@ -296,7 +303,8 @@ static int parse_body(Reader *r, TdxQuote *q, char **reterr)
         q->body_offset = r->off;
         if (!reader_has(r, q->body_size))
                 return parse_error(reterr, -EBADMSG,
-                                   "TDX quote: body (%s, %" PRIu32 " bytes at offset 0x%zx) is truncated: only "
+                                   "TDX quote: body (%s, %" PRIu32
+                                   " bytes at offset 0x%zx) is truncated: only "
                                    "%zu bytes remain",
                                    tdx_body_type_to_string(q->body_type), q->body_size, q->body_offset,
                                    reader_remaining(r));
@@ -340,7 +348,8 @@ static int parse_signature_data(Reader *r, TdxQuote *q, char **reterr)
         if (reader_copy(&s, q->signature, sizeof(q->signature)) < 0 ||
             reader_copy(&s, q->attestation_key, sizeof(q->attestation_key)) < 0)
                 return parse_error(reterr, -EBADMSG,
-                                   "TDX quote: signature data (%" PRIu32 " bytes at offset 0x%zx) is too short "
+                                   "TDX quote: signature data (%" PRIu32
+                                   " bytes at offset 0x%zx) is too short "
                                    "for the ECDSA signature and the attestation key (128 bytes)",
                                    q->sig_data_size, q->sig_data_offset);
 

@@ -95,18 +95,9 @@ static_assert(offsetof(TdxReport2BodyV15Wire, mr_servicetd) == 600, "MR_SERVICET
 
 /* linux arch/x86/include/asm/shared/tdx.h TDX_ATTR_* (the TDX Module ABI's ATTRIBUTES definition). */
 static const char *const td_attribute_table[64] = {
-        [0] = "DEBUG",
-        [4] = "HGS_PLUS_PROF",
-        [5] = "PERF_PROF",
-        [6] = "PMT_PROF",
-        [16] = "ICSSD",
-        [27] = "LASS",
-        [28] = "SEPT_VE_DISABLE",
-        [29] = "MIGRATABLE",
-        [30] = "PKS",
-        [31] = "KL",
-        [62] = "TPA",
-        [63] = "PERFMON",
+        [0] = "DEBUG", [4] = "HGS_PLUS_PROF",    [5] = "PERF_PROF",   [6] = "PMT_PROF", [16] = "ICSSD",
+        [27] = "LASS", [28] = "SEPT_VE_DISABLE", [29] = "MIGRATABLE", [30] = "PKS",     [31] = "KL",
+        [62] = "TPA",  [63] = "PERFMON",
 };
 
 /* XFAM has the XCR0 / IA32_XSS layout: Intel SDM vol. 1 §13.1, linux arch/x86/include/asm/fpu/types.h. */
@@ -192,7 +183,8 @@ int tdx_report_parse(const void *buf, size_t size, TdxReport *ret, char **reterr
                 return parse_error(reterr, -EOPNOTSUPP,
                                    "TDREPORT: REPORTMACSTRUCT.REPORTTYPE.TYPE (u8 at offset 0x0) is 0x%02x, "
                                    "not 0x81 (TDX)%s",
-                                   w.mac.report_type, w.mac.report_type == 0 ? "; 0x00 is an SGX report" : "");
+                                   w.mac.report_type,
+                                   w.mac.report_type == 0 ? "; 0x00 is an SGX report" : "");
 
         /* Large: built in place, copied out only on success. */
         _cleanup_free_ TdxReport *t = new0(TdxReport, 1);

@@ -197,7 +197,9 @@ _public_ int cvm_host_facts_collect(const char *root, const char *qemu, unsigned
             json_add(doc, "paths", paths) < 0)
                 return -ENOMEM;
 
-        for (size_t l = 0; l < ELEMENTSOF(fact_file_lists); l++)
+        /* CVM_FACTS_COMMON_ONLY: what every VM needs (the common checks' files and KVM), nothing else. */
+        bool common_only = flags & CVM_FACTS_COMMON_ONLY;
+        for (size_t l = 0; l < (common_only ? 1 : ELEMENTSOF(fact_file_lists)); l++)
                 for (const FactFile *ff = fact_file_lists[l]; ff->path; ff++) {
                         if (json_get(files, ff->path, json_type_object) ||
                             json_get(paths, ff->path, json_type_string))
@@ -212,6 +214,8 @@ _public_ int cvm_host_facts_collect(const char *root, const char *qemu, unsigned
                 const FactProbe *p = fact_probes + i;
                 json_object *o = NULL;
 
+                if (common_only && p->probe != probe_kvm)
+                        continue;
                 if (p->host_only && !root_is_host(root))
                         r = collect_probe_from_root(root, p->name, &o);
                 else
@@ -228,15 +232,17 @@ _public_ int cvm_host_facts_collect(const char *root, const char *qemu, unsigned
                         return -ENOMEM;
         }
 
-        HostFacts partial = { .doc = doc };
-        json_object *fw = NULL;
-        r = probe_firmware(&partial, root, &fw);
-        if (r == -ENOMEM)
-                return r;
-        if (r < 0)
-                fw = json_error_new(r);
-        if (json_add(doc, "firmware", fw) < 0)
-                return -ENOMEM;
+        if (!common_only) {
+                HostFacts partial = { .doc = doc };
+                json_object *fw = NULL;
+                r = probe_firmware(&partial, root, &fw);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        fw = json_error_new(r);
+                if (json_add(doc, "firmware", fw) < 0)
+                        return -ENOMEM;
+        }
 
         HostFacts *f = new0(HostFacts, 1);
         if (!f)

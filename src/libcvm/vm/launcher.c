@@ -689,7 +689,7 @@ static int supervise(Supervisor *s)
                         [POLL_PID] = { .fd = s->pidfd, .events = POLLIN },
                         [POLL_STDERR] = { .fd = s->stderr_fd, .events = POLLIN },
                         [POLL_INOTIFY] = { .fd = s->qmp || s->connect_fd >= 0 ? -1 : s->inotify_fd,
-                                        .events = POLLIN },
+                                           .events = POLLIN },
                         [POLL_CONNECT] = { .fd = s->connect_fd, .events = POLLIN },
                         [POLL_QMP] = { .fd = s->qmp ? qmp_client_fd(s->qmp) : -1, .events = POLLIN },
                 };

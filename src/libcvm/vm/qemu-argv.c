@@ -22,10 +22,12 @@ static json_object *tdx_guest_object(const VmSpec *s)
 
         if (!o || json_add(o, "qom-type", json_object_new_string("tdx-guest")) < 0 ||
             json_add(o, "id", json_object_new_string(CGS_ID_TDX)) < 0 ||
-            json_add(o, "sept-ve-disable", json_object_new_boolean(!!(attrs & TDX_ATTR_SEPT_VE_DISABLE))) < 0)
+            json_add(o, "sept-ve-disable", json_object_new_boolean(!!(attrs & TDX_ATTR_SEPT_VE_DISABLE))) <
+                    0)
                 return NULL;
 
-        /* Downstream QEMUs spell the DEBUG attribute as a property; upstream refuses bit 0 (rule tdx.debug). */
+        /* Downstream QEMUs spell the DEBUG attribute as a property; upstream refuses bit 0 (rule tdx.debug).
+         */
         if ((attrs & TDX_ATTR_DEBUG) && json_add(o, "debug", json_object_new_boolean(true)) < 0)
                 return NULL;
 
@@ -61,7 +63,8 @@ static json_object *tdx_guest_object(const VmSpec *s)
                             json_add(a, "port", json_object_new_string(port)) < 0)
                                 return NULL;
                 } else if (json_add(a, "type", json_object_new_string("unix")) < 0 ||
-                           json_add(a, "path", json_object_new_string(s->qgs_path ?: QGS_DEFAULT_SOCKET)) < 0)
+                           json_add(a, "path", json_object_new_string(s->qgs_path ?: QGS_DEFAULT_SOCKET)) <
+                                   0)
                         return NULL;
         }
         return TAKE_PTR(o);
@@ -78,7 +81,8 @@ static json_object *snp_guest_object(const VmSpec *s, int *reterr)
             json_add(o, "id", json_object_new_string(CGS_ID_SNP)) < 0 ||
             json_add(o, "cbitpos", json_object_new_int(s->snp_cbitpos)) < 0 ||
             json_add(o, "reduced-phys-bits", json_object_new_int(s->snp_reduced_phys_bits)) < 0 ||
-            json_add(o, "policy", json_object_new_uint64(s->has_snp_policy ? s->snp_policy : SNP_POLICY_DEFAULT)) < 0)
+            json_add(o, "policy",
+                     json_object_new_uint64(s->has_snp_policy ? s->snp_policy : SNP_POLICY_DEFAULT)) < 0)
                 return NULL;
 
         /* Measured direct boot: on by default whenever a kernel is passed (vmspawn does the same). */
@@ -146,7 +150,8 @@ static void add_json_object(Argv *a, json_object *o)
                 return;
         }
         argv_add(a, "-object");
-        argv_add(a, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+        argv_add(a,
+                 json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
         json_object_put(o);
 }
 
@@ -197,7 +202,8 @@ static void add_disks(Argv *a, const VmSpec *s, const char *iommu)
                         return;
                 }
                 argv_add(a, "-blockdev");
-                argv_add(a, json_object_to_json_string_ext(bd, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+                argv_add(a, json_object_to_json_string_ext(bd, JSON_C_TO_STRING_PLAIN |
+                                                                       JSON_C_TO_STRING_NOSLASHESCAPE));
 
                 char boot[32] = "";
                 if (d->boot)
@@ -279,7 +285,8 @@ int qemu_argv_build(const VmSpec *s, const QemuLaunchPaths *p, char ***ret)
         uint64_t mem = s->memory ?: VM_DEFAULT_MEMORY;
         int r;
 
-        if (s->coco == VM_COCO_AUTO || (cc && !s->firmware) || (snp && (s->snp_cbitpos < 0 || s->snp_reduced_phys_bits < 0)))
+        if (s->coco == VM_COCO_AUTO || (cc && !s->firmware) ||
+            (snp && (s->snp_cbitpos < 0 || s->snp_reduced_phys_bits < 0)))
                 return -EINVAL; /* not resolved */
 
         /* Confidential guests only reach memory through bounce buffers: virtio must use the DMA API. */
@@ -297,18 +304,22 @@ int qemu_argv_build(const VmSpec *s, const QemuLaunchPaths *p, char ***ret)
         int n = snprintf(machine, sizeof(machine), "%s", s->machine ?: "q35");
         if (tdx)
                 n += snprintf(machine + n, sizeof(machine) - (size_t) n,
-                              ",kernel-irqchip=%s,confidential-guest-support=" CGS_ID_TDX ",memory-backend=" MEM_ID,
+                              ",kernel-irqchip=%s,confidential-guest-support=" CGS_ID_TDX
+                              ",memory-backend=" MEM_ID,
                               s->irqchip ?: "split");
         else if (snp)
                 n += snprintf(machine + n, sizeof(machine) - (size_t) n,
-                              ",kernel-irqchip=%s,confidential-guest-support=" CGS_ID_SNP ",memory-backend=" MEM_ID,
+                              ",kernel-irqchip=%s,confidential-guest-support=" CGS_ID_SNP
+                              ",memory-backend=" MEM_ID,
                               s->irqchip ?: "on");
         else if (s->irqchip)
                 n += snprintf(machine + n, sizeof(machine) - (size_t) n, ",kernel-irqchip=%s", s->irqchip);
         if (s->smm >= 0 || cc)
-                n += snprintf(machine + n, sizeof(machine) - (size_t) n, ",smm=%s", s->smm > 0 ? "on" : "off");
+                n += snprintf(machine + n, sizeof(machine) - (size_t) n, ",smm=%s",
+                              s->smm > 0 ? "on" : "off");
         if (s->pic >= 0 || tdx)
-                n += snprintf(machine + n, sizeof(machine) - (size_t) n, ",pic=%s", s->pic > 0 ? "on" : "off");
+                n += snprintf(machine + n, sizeof(machine) - (size_t) n, ",pic=%s",
+                              s->pic > 0 ? "on" : "off");
         if (cc)
                 /* HPET is emulated by the host and not usable by a TD (canonical and libvirt templates). */
                 n += snprintf(machine + n, sizeof(machine) - (size_t) n, ",hpet=off");
@@ -327,7 +338,8 @@ int qemu_argv_build(const VmSpec *s, const QemuLaunchPaths *p, char ***ret)
         if (pmu >= 0)
                 n += snprintf(cpu + n, sizeof(cpu) - (size_t) n, ",pmu=%s", pmu ? "on" : "off");
         if (s->tsc_frequency)
-                n += snprintf(cpu + n, sizeof(cpu) - (size_t) n, ",tsc-frequency=%" PRIu64, s->tsc_frequency);
+                n += snprintf(cpu + n, sizeof(cpu) - (size_t) n, ",tsc-frequency=%" PRIu64,
+                              s->tsc_frequency);
         if ((size_t) n >= sizeof(cpu))
                 return -E2BIG;
         argv_add(&a, "-cpu");
@@ -346,7 +358,9 @@ int qemu_argv_build(const VmSpec *s, const QemuLaunchPaths *p, char ***ret)
                 argv_add(&a, "-object");
                 argv_addf(&a, "%s,id=" MEM_ID ",size=%" PRIu64 "M%s",
                           snp || s->hugepages > 0 ? "memory-backend-memfd" : "memory-backend-ram", mem >> 20,
-                          s->hugepages > 0 ? ",hugetlb=on" : snp ? ",share=on" : "");
+                          s->hugepages > 0 ? ",hugetlb=on"
+                          : snp            ? ",share=on"
+                                           : "");
                 if (tdx)
                         add_json_object(&a, tdx_guest_object(s));
                 else {
@@ -358,9 +372,11 @@ int qemu_argv_build(const VmSpec *s, const QemuLaunchPaths *p, char ***ret)
                         add_json_object(&a, o);
                 }
                 /* No S3/S4: a confidential guest's state cannot be saved (vmspawn, libvirt templates). */
-                argv_add_many(&a, "-global", "ICH9-LPC.disable_s3=1", "-global", "ICH9-LPC.disable_s4=1", NULL);
+                argv_add_many(&a, "-global", "ICH9-LPC.disable_s3=1", "-global", "ICH9-LPC.disable_s4=1",
+                              NULL);
         } else if (s->suspend == 0)
-                argv_add_many(&a, "-global", "ICH9-LPC.disable_s3=1", "-global", "ICH9-LPC.disable_s4=1", NULL);
+                argv_add_many(&a, "-global", "ICH9-LPC.disable_s3=1", "-global", "ICH9-LPC.disable_s4=1",
+                              NULL);
 
         if (s->firmware_vars && s->firmware && !cc) {
                 /* A plain VM's code/variables split: the code read-only in pflash unit 0, the store in 1. */
@@ -390,7 +406,8 @@ int qemu_argv_build(const VmSpec *s, const QemuLaunchPaths *p, char ***ret)
         if (s->tpm_socket) {
                 argv_add(&a, "-chardev");
                 add_escaped(&a, "socket,id=tpmchr0,path=", s->tpm_socket, "");
-                argv_add_many(&a, "-tpmdev", "emulator,id=tpm0,chardev=tpmchr0", "-device", "tpm-crb,tpmdev=tpm0", NULL);
+                argv_add_many(&a, "-tpmdev", "emulator,id=tpm0,chardev=tpmchr0", "-device",
+                              "tpm-crb,tpmdev=tpm0", NULL);
         }
         if (s->graphics && streq(s->graphics, "vnc"))
                 /* VNC on loopback only: reach it through an ssh tunnel. */
@@ -412,7 +429,8 @@ int qemu_argv_build(const VmSpec *s, const QemuLaunchPaths *p, char ***ret)
          * can start a fresh process: a TD cannot be reset in place on most QEMU/KVM versions.
          */
         OnReboot onr = s->on_reboot != ON_REBOOT_DEFAULT ? s->on_reboot
-                                                         : cc ? ON_REBOOT_RESTART_PROCESS : ON_REBOOT_RESET;
+                       : cc                              ? ON_REBOOT_RESTART_PROCESS
+                                                         : ON_REBOOT_RESET;
         if (onr != ON_REBOOT_RESET)
                 argv_add_many(&a, "-action", "reboot=shutdown", NULL);
         argv_add_many(&a, "-action", "panic=shutdown", NULL);

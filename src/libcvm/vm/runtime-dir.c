@@ -14,7 +14,7 @@ int runtime_dir_base(char **ret)
                 /* Where systemd-logind puts $XDG_RUNTIME_DIR; never /tmp, where others could go first. */
                 const char *x = getenv("XDG_RUNTIME_DIR");
                 if (!isempty(x) && x[0] == '/' ? asprintf(&p, "%s/cvm", x) < 0
-                                                : asprintf(&p, "/run/user/%u/cvm", (unsigned) geteuid()) < 0)
+                                               : asprintf(&p, "/run/user/%u/cvm", (unsigned) geteuid()) < 0)
                         p = NULL;
         }
         if (!p)

@@ -138,12 +138,13 @@ static int rule_firmware_metadata(const RuleContext *c, char **m, char **h)
         /* QEMU refuses the same image: "Cannot find TDX_METADATA_OFFSET_GUID", "Failed to locate SEV
          * metadata header" (hw/i386/tdvf.c, target/i386/sev.c). */
         char buf[64];
-        return violation(m, h,
-                         TDX(c) ? "Use a TDVF build of OVMF (Debian: ovmf-inteltdx; Ubuntu's OVMF.fd also works)."
-                                : "Use an SEV-capable OVMF (Debian: ovmf-amdsev).",
-                         "--firmware=%s carries no usable %s: %s", c->spec->firmware,
-                         TDX(c) ? "TDX metadata" : "SEV metadata",
-                         st ? strna(st->detail) : probe_failure_str(r, buf));
+        return violation(
+                m, h,
+                TDX(c) ? "Use a TDVF build of OVMF (Debian: ovmf-inteltdx; Ubuntu's OVMF.fd also works)."
+                       : "Use an SEV-capable OVMF (Debian: ovmf-amdsev).",
+                "--firmware=%s carries no usable %s: %s", c->spec->firmware,
+                TDX(c) ? "TDX metadata" : "SEV metadata",
+                st ? strna(st->detail) : probe_failure_str(r, buf));
 }
 
 static int rule_firmware_pflash(const RuleContext *c, char **m, char **h)

@@ -84,8 +84,9 @@ typedef enum OnReboot {
 #define SNP_POLICY_RESERVED (UINT64_C(1) << 17) /* must be one */
 #define SNP_POLICY_MIGRATE  (UINT64_C(1) << 18)
 #define SNP_POLICY_DEBUG    (UINT64_C(1) << 19)
-#define SNP_POLICY_DEFAULT  (SNP_POLICY_SMT | SNP_POLICY_RESERVED) /* QEMU's DEFAULT_SEV_SNP_POLICY 0x30000 \
-                                                                    */
+#define SNP_POLICY_DEFAULT                                                                                  \
+        (SNP_POLICY_SMT | SNP_POLICY_RESERVED) /* QEMU's DEFAULT_SEV_SNP_POLICY 0x30000                     \
+                                                */
 
 #define MR_SIZE 48 /* SHA-384 */
 
