@@ -86,6 +86,10 @@ static void print_value(const char *s, size_t column)
 {
         size_t l = strlen(s);
 
+        if (l == 0) {
+                printf("(empty)\n");
+                return;
+        }
         if (strchr(s, '\n')) {
                 /* Multi-line text (a PEM chain): below the key, indented. */
                 const char *p = s;

@@ -38,6 +38,7 @@ AmdProduct amd_product_from_string(const char *s);
 
 /* "ARK", "ASK", "ASVK". */
 const char *amd_ca_cert_to_string(AmdCaCert c);
+AmdCaCert amd_ca_cert_from_string(const char *s);
 
 /* The built-in PEM text of one CA certificate, or NULL for an invalid product or certificate. */
 const char *amd_root_pem(AmdProduct p, AmdCaCert c);

@@ -7,6 +7,7 @@
  * codes never leave this layer), and RFC 3339 <-> time_t for the "issueDate"/"nextUpdate"/"tcbDate"
  * fields of Intel PCS collateral and for the `--at` check time.
  */
+#include <stdarg.h>
 #include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/ecdsa.h>
@@ -29,6 +30,7 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(ECDSA_SIG *, ECDSA_SIG_free)
 DEFINE_TRIVIAL_CLEANUP_FUNC(BIGNUM *, BN_free)
 DEFINE_TRIVIAL_CLEANUP_FUNC(BIO *, BIO_free)
 DEFINE_TRIVIAL_CLEANUP_FUNC(ASN1_TYPE *, ASN1_TYPE_free)
+DEFINE_TRIVIAL_CLEANUP_FUNC(ASN1_OBJECT *, ASN1_OBJECT_free)
 
 static inline void sk_X509_pop_freep(STACK_OF(X509) **p)
 {
@@ -122,4 +124,21 @@ static inline int asn1_time_to_time_t(const ASN1_TIME *a, time_t *ret)
                 return -EBADMSG;
         *ret = t;
         return 0;
+}
+
+/* Replaces *ret (if ret is not NULL) with a formatted sentence for users; NULL when out of memory. */
+static inline void detail_set(char **ret, const char *fmt, ...) _printf_(2, 3);
+static inline void detail_set(char **ret, const char *fmt, ...)
+{
+        va_list ap;
+        char *s;
+
+        if (!ret)
+                return;
+        va_start(ap, fmt);
+        if (vasprintf(&s, fmt, ap) < 0)
+                s = NULL;
+        va_end(ap);
+        free(*ret);
+        *ret = s;
 }

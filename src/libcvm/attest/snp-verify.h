@@ -20,12 +20,12 @@
 #include "macro.h"
 
 /* SEV-SNP ABI spec (AMD 56860) Table 23 "ATTESTATION_REPORT Structure"; reference/attestation.md §c. */
-#define SNP_VERIFY_REPORT_SIZE    0x4A0U /* the whole report, signature included */
-#define SNP_VERIFY_SIGNED_SIZE    0x2A0U /* bytes 0x000..0x29F are signed */
-#define SNP_VERIFY_SIG_OFFSET     0x2A0U /* R[72] little-endian, then S[72] at 0x2E8 */
-#define SNP_VERIFY_SIG_COMPONENT  72U
-#define SNP_VERIFY_CHIP_ID_SIZE   64U
-#define SNP_VERIFY_HWID_TURIN     8U /* Turin VCEKs carry, and Turin reports fill, only 8 bytes */
+#define SNP_VERIFY_REPORT_SIZE   0x4A0U /* the whole report, signature included */
+#define SNP_VERIFY_SIGNED_SIZE   0x2A0U /* bytes 0x000..0x29F are signed */
+#define SNP_VERIFY_SIG_OFFSET    0x2A0U /* R[72] little-endian, then S[72] at 0x2E8 */
+#define SNP_VERIFY_SIG_COMPONENT 72U
+#define SNP_VERIFY_CHIP_ID_SIZE  64U
+#define SNP_VERIFY_HWID_TURIN    8U /* Turin VCEKs carry, and Turin reports fill, only 8 bytes */
 
 typedef enum SnpVekType {
         SNP_VEK_VCEK, /* Versioned Chip Endorsement Key, issued by the ASK */
