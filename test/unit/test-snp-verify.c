@@ -385,6 +385,35 @@ static void snp_verify_turin_vcek(void **state)
         assert_check(&res, "hwid", -EKEYREJECTED, "8 bytes");
 }
 
+static void snp_kds_url(void **state)
+{
+        size_t size;
+        _cleanup_free_ uint8_t *b = attest_load("snp-verify/attestation.bin", &size);
+        _cleanup_free_ char *url = NULL, *hex = attest_hex(b + OFF_CHIP_ID, 64), *want = NULL;
+
+        /* The URL of go-sev-guest's test for this report (MANIFEST.md §2), the hwID in full. */
+        assert_int_equal(
+                snp_kds_vcek_url(AMD_PRODUCT_MILAN, b + OFF_CHIP_ID, get64(b + OFF_REPORTED_TCB), &url), 0);
+        assert_true(strneq(hex, "3ac3fe21", 8));
+        assert_true(
+                asprintf(&want,
+                         "https://kdsintf.amd.com/vcek/v1/Milan/%s?blSPL=2&teeSPL=0&snpSPL=5&ucodeSPL=68",
+                         hex) > 0);
+        assert_string_equal(url, want);
+        url = mfree(url);
+
+        /* Turin: 8 bytes of hwID and fmcSPL first (the Turin VCEK's own values: ucode 9, the rest 0). */
+        uint8_t chip[SNP_VERIFY_CHIP_ID_SIZE] = { 0x1e, 0x55, 0x0a, 0x8e, 0xe5, 0xcf, 0x9f, 0x4d };
+        assert_int_equal(snp_kds_vcek_url(AMD_PRODUCT_TURIN, chip, UINT64_C(9) << 56 | 0x04030201, &url), 0);
+        assert_string_equal(url, "https://kdsintf.amd.com/vcek/v1/Turin/1e550a8ee5cf9f4d"
+                                 "?fmcSPL=1&blSPL=2&teeSPL=3&snpSPL=4&ucodeSPL=9");
+        url = mfree(url);
+
+        memset(chip, 0, sizeof(chip));
+        assert_int_equal(snp_kds_vcek_url(AMD_PRODUCT_GENOA, chip, 0, &url), -EINVAL);
+        assert_null(url);
+}
+
 /* SHA-256 fingerprints as `openssl x509 -fingerprint -sha256` prints them for go-sev-guest's files. */
 static void snp_roots_fingerprints(void **state)
 {
@@ -454,8 +483,7 @@ static void snp_roots_fingerprints(void **state)
         assert_string_equal(amd_ca_cert_to_string(AMD_CA_ASVK), "ASVK");
 }
 
-/* A self-signed P-384 certificate carrying the given AMD extensions {oid, DER value}, for parser edge cases.
- */
+/* A self-signed P-384 certificate with the given AMD extensions {oid, DER value}: parser edge cases. */
 static X509 *synth_vek(const char *const *exts, const size_t *sizes)
 {
         EVP_PKEY *key = EVP_EC_gen("P-384");
@@ -564,7 +592,7 @@ int main(void)
                 cmocka_unit_test(snp_verify_tamper),        cmocka_unit_test(snp_verify_wrong_product),
                 cmocka_unit_test(snp_verify_validity),      cmocka_unit_test(snp_verify_tcb_mismatch),
                 cmocka_unit_test(snp_verify_hwid_mismatch), cmocka_unit_test(snp_verify_turin_vcek),
-                cmocka_unit_test(snp_vek_ext_malformed),
+                cmocka_unit_test(snp_vek_ext_malformed),    cmocka_unit_test(snp_kds_url),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

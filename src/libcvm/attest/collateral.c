@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <fcntl.h>
 #include <sys/stat.h>
 
 #include "attest/collateral.h"
@@ -473,7 +472,8 @@ static int get_advisories(json_object *o, char ***ret, size_t *ret_n)
                 return -ENOMEM;
         for (size_t i = 0; i < n; i++) {
                 json_object *s = json_object_array_get_idx(a, i);
-                if (!json_object_is_type(s, json_type_string) || !(l[i] = strdup(json_object_get_string(s)))) {
+                if (!json_object_is_type(s, json_type_string) ||
+                    !(l[i] = strdup(json_object_get_string(s)))) {
                         strv_free_n(l, n);
                         return json_object_is_type(s, json_type_string) ? -ENOMEM : -EBADMSG;
                 }
@@ -532,7 +532,8 @@ static int parse_isv_levels(json_object *o, const char *what, IsvLevel **ret, si
                 else {
                         r = get_advisories(e, &l[i].advisory_ids, &l[i].n_advisory_ids);
                         if (r == -EBADMSG)
-                                r = field_fail(reterr_detail, what, "tcbLevels[].advisoryIDs", "is malformed");
+                                r = field_fail(reterr_detail, what, "tcbLevels[].advisoryIDs",
+                                               "is malformed");
                 }
                 if (r < 0) {
                         isv_levels_free(l, n);
@@ -672,7 +673,8 @@ int tcb_info_parse(const char *text, size_t size, TcbInfo *ret, char **reterr_de
                 return field_fail(reterr_detail, what, "tcbType", "is not an unsigned integer");
         t.tcb_type = (unsigned) x;
         if (get_uint(o, "tcbEvaluationDataNumber", UINT32_MAX, &x) < 0)
-                return field_fail(reterr_detail, what, "tcbEvaluationDataNumber", "is not an unsigned integer");
+                return field_fail(reterr_detail, what, "tcbEvaluationDataNumber",
+                                  "is not an unsigned integer");
         t.tcb_evaluation_data_number = (unsigned) x;
 
         json_object *m = json_get(o, "tdxModule", json_type_object);
@@ -727,7 +729,8 @@ int tcb_info_parse(const char *text, size_t size, TcbInfo *ret, char **reterr_de
                 if (get_date(e, "tcbDate", &l->tcb_date) < 0)
                         return field_fail(reterr_detail, what, "tcbLevels[].tcbDate", "is not RFC 3339 UTC");
                 if (get_status(e, &l->status) < 0)
-                        return field_fail(reterr_detail, what, "tcbLevels[].tcbStatus", "is not a TCB status");
+                        return field_fail(reterr_detail, what, "tcbLevels[].tcbStatus",
+                                          "is not a TCB status");
                 r = get_advisories(e, &l->advisory_ids, &l->n_advisory_ids);
                 if (r == -EBADMSG)
                         return field_fail(reterr_detail, what, "tcbLevels[].advisoryIDs", "is malformed");
@@ -777,7 +780,8 @@ int qe_identity_parse(const char *text, size_t size, QeIdentity *ret, char **ret
         if (get_date(o, "nextUpdate", &q.next_update) < 0)
                 return field_fail(reterr_detail, what, "nextUpdate", "is not RFC 3339 UTC");
         if (get_uint(o, "tcbEvaluationDataNumber", UINT32_MAX, &x) < 0)
-                return field_fail(reterr_detail, what, "tcbEvaluationDataNumber", "is not an unsigned integer");
+                return field_fail(reterr_detail, what, "tcbEvaluationDataNumber",
+                                  "is not an unsigned integer");
         q.tcb_evaluation_data_number = (unsigned) x;
         /* miscselect is written as a big-endian hex number ("0000000F"); the QE report holds it as a
          * little-endian u32, so both are compared as integers. */
@@ -831,6 +835,16 @@ static int part_fail(CollateralVerification *v, CollateralPart p, int error, cha
         return error;
 }
 
+static bool window_known(const CollateralVerification *v, const X509Window *w)
+{
+        for (size_t i = 0; i < v->n_windows; i++)
+                if (v->windows[i].is_crl == w->is_crl && v->windows[i].not_before == w->not_before &&
+                    v->windows[i].not_after == w->not_after && streq(v->windows[i].name, w->name))
+                        return true;
+        return false;
+}
+
+/* Moves a chain's windows over, once each: the root and the root CRL appear in every chain. */
 static int windows_take(CollateralVerification *v, X509ChainResult *res)
 {
         X509Window *w = reallocarray(v->windows, v->n_windows + res->n_windows, sizeof(X509Window));
@@ -838,13 +852,15 @@ static int windows_take(CollateralVerification *v, X509ChainResult *res)
                 return -ENOMEM;
         v->windows = w;
         for (size_t i = 0; i < res->n_windows; i++) {
+                if (window_known(v, &res->windows[i]))
+                        continue;
                 w[v->n_windows++] = res->windows[i];
                 res->windows[i].name = NULL;
         }
         return 0;
 }
 
-static int window_add(CollateralVerification *v, const char *name, time_t from, time_t to)
+static int window_add(CollateralVerification *v, const char *name, bool is_crl, time_t from, time_t to)
 {
         char *n = strdup(name);
         X509Window *w = reallocarray(v->windows, v->n_windows + 1, sizeof(X509Window));
@@ -855,22 +871,18 @@ static int window_add(CollateralVerification *v, const char *name, time_t from, 
                 return -ENOMEM;
         }
         v->windows = w;
-        w[v->n_windows++] = (X509Window){ .name = n, .not_before = from, .not_after = to };
+        w[v->n_windows++] = (X509Window){ .name = n, .is_crl = is_crl, .not_before = from, .not_after = to };
         return 0;
 }
 
-static int chain_check(CollateralVerification *v, CollateralPart chain_part, STACK_OF(X509) *chain,
-                       X509_CRL *root_crl, STACK_OF(X509) *anchors, time_t at)
+static int chain_check(CollateralVerification *v, CollateralPart chain_part, X509Stack *chain,
+                       X509_CRL *root_crl, X509Stack *anchors, time_t at)
 {
-        _cleanup_(sk_X509_CRL_pop_freep) STACK_OF(X509_CRL) *crls = sk_X509_CRL_new_null();
+        _cleanup_(sk_X509_CRL_pop_freep) X509CrlStack *crls = sk_X509_CRL_new_null();
         X509ChainResult res = {};
-        _cleanup_(sk_X509_pop_freep) STACK_OF(X509) *untrusted = sk_X509_new_null();
 
-        if (!crls || !untrusted)
+        if (!crls)
                 return -ENOMEM;
-        for (int i = 1; i < sk_X509_num(chain); i++)
-                if (!sk_X509_push(untrusted, sk_X509_value(chain, i)) || !X509_up_ref(sk_X509_value(chain, i)))
-                        return -ENOMEM;
         unsigned flags = X509_CHAIN_REQUIRE_P256;
         if (root_crl) {
                 if (!sk_X509_CRL_push(crls, root_crl))
@@ -878,7 +890,7 @@ static int chain_check(CollateralVerification *v, CollateralPart chain_part, STA
                 X509_CRL_up_ref(root_crl);
                 flags |= X509_CHAIN_CRL_CHECK;
         }
-        int r = x509_chain_verify(sk_X509_value(chain, 0), untrusted, anchors, crls, at, flags, &res);
+        int r = x509_bundle_verify(chain, anchors, crls, at, flags, &res);
         int k = windows_take(v, &res);
         if (r < 0) {
                 part_fail(v, chain_part, r, TAKE_PTR(res.detail));
@@ -891,8 +903,8 @@ static int chain_check(CollateralVerification *v, CollateralPart chain_part, STA
 
 /* TCB info or QE identity: chain, signature by the chain's leaf, then issueDate..nextUpdate. */
 static int signed_part_check(CollateralVerification *v, const Collateral *c, CollateralPart part,
-                             CollateralPart chain_part, const SignedJson *sj, STACK_OF(X509) *chain,
-                             STACK_OF(X509) *anchors, time_t at)
+                             CollateralPart chain_part, const SignedJson *sj, X509Stack *chain,
+                             X509Stack *anchors, time_t at)
 {
         const char *name = collateral_part_to_string(part);
         char t1[RFC3339_MAX], t2[RFC3339_MAX], t3[RFC3339_MAX];
@@ -908,7 +920,7 @@ static int signed_part_check(CollateralVerification *v, const Collateral *c, Col
         if (!c->present[part])
                 return part_fail(v, part, -ENODATA, strdup("missing"));
 
-        X509 *signer = sk_X509_value(chain, 0);
+        X509 *signer = x509_bundle_leaf(chain);
         _cleanup_free_ char *cn = x509_common_name(signer);
         /* [QVL] TCBSigningChain.cpp: the signer is the "Intel SGX TCB Signing" certificate. */
         if (!cn || !strstr(cn, "TCB Signing")) {
@@ -937,7 +949,7 @@ static int signed_part_check(CollateralVerification *v, const Collateral *c, Col
                 from = v->qe_identity.issue_date;
                 to = v->qe_identity.next_update;
         }
-        r = window_add(v, part == COLLATERAL_TCB_INFO ? "tcbInfo" : "enclaveIdentity", from, to);
+        r = window_add(v, part == COLLATERAL_TCB_INFO ? "tcbInfo" : "enclaveIdentity", false, from, to);
         if (r < 0)
                 return r;
         /* [QVL] STATUS_SGX_TCB_INFO_EXPIRED / ENCLAVE_IDENTITY_EXPIRED: nextUpdate is the expiry. */
@@ -949,7 +961,7 @@ static int signed_part_check(CollateralVerification *v, const Collateral *c, Col
         return 0;
 }
 
-int collateral_verify(const Collateral *c, STACK_OF(X509) *anchors, time_t at, CollateralVerification *ret)
+int collateral_verify(const Collateral *c, X509Stack *anchors, time_t at, CollateralVerification *ret)
 {
         CollateralVerification *v = ret;
         char *d = NULL;
@@ -989,12 +1001,17 @@ int collateral_verify(const Collateral *c, STACK_OF(X509) *anchors, time_t at, C
         if (!c->present[COLLATERAL_PCK_CRL_ISSUER_CHAIN])
                 part_fail(v, COLLATERAL_PCK_CRL_ISSUER_CHAIN, -ENODATA, strdup("missing"));
         else {
-                r = chain_check(v, COLLATERAL_PCK_CRL_ISSUER_CHAIN, c->pck_crl_chain, c->root_ca_crl, anchors,
-                                at);
+                r = chain_check(v, COLLATERAL_PCK_CRL_ISSUER_CHAIN, c->pck_crl_chain, c->root_ca_crl,
+                                anchors, at);
                 if (r == -ENOMEM)
                         return r;
                 if (r >= 0 && c->present[COLLATERAL_PCK_CRL]) {
-                        r = x509_crl_check(c->pck_crl, sk_X509_value(c->pck_crl_chain, 0), at, &d);
+                        /* The PCK CRL is signed by the PCK CA of its issuer chain. */
+                        X509 *ca =
+                                x509_bundle_find_subject(c->pck_crl_chain, X509_CRL_get_issuer(c->pck_crl));
+                        r = ca ? x509_crl_check(c->pck_crl, ca, at, &d) : -EKEYREJECTED;
+                        if (!ca)
+                                d = strdup("PCK CRL is not issued by a certificate of its issuer chain");
                         if (r < 0)
                                 part_fail(v, COLLATERAL_PCK_CRL, r, TAKE_PTR(d));
                 }
@@ -1005,17 +1022,10 @@ int collateral_verify(const Collateral *c, STACK_OF(X509) *anchors, time_t at, C
                 time_t from = 0, to = 0;
                 (void) asn1_time_to_time_t(X509_CRL_get0_lastUpdate(c->pck_crl), &from);
                 (void) asn1_time_to_time_t(X509_CRL_get0_nextUpdate(c->pck_crl), &to);
-                if (window_add(v, "PCK CRL", from, to) < 0)
+                if (window_add(v, "PCK CRL", true, from, to) < 0)
                         return -ENOMEM;
         }
-        if (c->present[COLLATERAL_ROOT_CA_CRL]) {
-                time_t from = 0, to = 0;
-                (void) asn1_time_to_time_t(X509_CRL_get0_lastUpdate(c->root_ca_crl), &from);
-                (void) asn1_time_to_time_t(X509_CRL_get0_nextUpdate(c->root_ca_crl), &to);
-                if (window_add(v, "Root CA CRL", from, to) < 0)
-                        return -ENOMEM;
-        }
-
+        /* The root CRL's window came with the chains (X509_CHAIN_CRL_CHECK). */
         for (size_t p = 0; p < _COLLATERAL_PART_MAX; p++) {
                 if (v->error[p] == -ENOMEM)
                         return -ENOMEM;
@@ -1025,8 +1035,8 @@ int collateral_verify(const Collateral *c, STACK_OF(X509) *anchors, time_t at, C
         return first;
 }
 
-int collateral_verify_pck_chain(const Collateral *c, STACK_OF(X509) *pck_chain, STACK_OF(X509) *anchors,
-                                time_t at, X509ChainResult *result)
+int collateral_verify_pck_chain(const Collateral *c, X509Stack *pck_chain, X509Stack *anchors, time_t at,
+                                X509ChainResult *result)
 {
         if (result)
                 *result = (X509ChainResult){ .depth = -1 };
@@ -1035,27 +1045,29 @@ int collateral_verify_pck_chain(const Collateral *c, STACK_OF(X509) *pck_chain, 
         if (!c->present[COLLATERAL_ROOT_CA_CRL] || !c->present[COLLATERAL_PCK_CRL]) {
                 if (result)
                         result->detail = strdup(!c->present[COLLATERAL_PCK_CRL] ? "PCK CRL is missing"
-                                                                                 : "root CA CRL is missing");
+                                                                                : "root CA CRL is missing");
                 return -ENODATA;
         }
 
-        _cleanup_(sk_X509_CRL_pop_freep) STACK_OF(X509_CRL) *crls = sk_X509_CRL_new_null();
-        _cleanup_(sk_X509_pop_freep) STACK_OF(X509) *untrusted = sk_X509_new_null();
-        if (!crls || !untrusted)
+        _cleanup_(sk_X509_CRL_pop_freep) X509CrlStack *crls = sk_X509_CRL_new_null();
+        if (!crls)
                 return -ENOMEM;
-        for (int i = 1; i < sk_X509_num(pck_chain); i++) {
-                if (!sk_X509_push(untrusted, sk_X509_value(pck_chain, i)))
-                        return -ENOMEM;
-                X509_up_ref(sk_X509_value(pck_chain, i));
-        }
         X509_CRL *both[] = { c->root_ca_crl, c->pck_crl };
         for (size_t i = 0; i < ELEMENTSOF(both); i++) {
                 if (!sk_X509_CRL_push(crls, both[i]))
                         return -ENOMEM;
                 X509_CRL_up_ref(both[i]);
         }
+        /* [QVL] PckCertVerifier.cpp: the leaf is a PCK certificate (CN "Intel SGX PCK Certificate"). */
+        _cleanup_free_ char *cn = x509_common_name(x509_bundle_leaf(pck_chain));
+        if (!cn || !strstr(cn, "SGX PCK Certificate")) {
+                if (result)
+                        detail_set(&result->detail, "leaf certificate '%s' is not an SGX PCK Certificate",
+                                   strna(cn));
+                return -EKEYREJECTED;
+        }
         /* CRL_CHECK_ALL: the leaf against the PCK CRL (its issuer's), the intermediate against the root
          * CRL ([QVL] PckCertVerifier.cpp); OpenSSL also checks both CRLs' signatures and validity. */
-        return x509_chain_verify(sk_X509_value(pck_chain, 0), untrusted, anchors, crls, at,
-                                 X509_CHAIN_CRL_CHECK | X509_CHAIN_REQUIRE_P256, result);
+        return x509_bundle_verify(pck_chain, anchors, crls, at,
+                                  X509_CHAIN_CRL_CHECK | X509_CHAIN_REQUIRE_P256, result);
 }

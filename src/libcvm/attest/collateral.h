@@ -19,12 +19,12 @@
 #include "macro.h"
 
 /* PCS TCB info bodies are 2-20 KB. */
-#define COLLATERAL_JSON_MAX (1024U * 1024)
-#define COLLATERAL_JSON_DEPTH 16U
-#define TCB_LEVELS_MAX 256U
-#define TCB_ADVISORIES_MAX 256U
+#define COLLATERAL_JSON_MAX       (1024U * 1024)
+#define COLLATERAL_JSON_DEPTH     16U
+#define TCB_LEVELS_MAX            256U
+#define TCB_ADVISORIES_MAX        256U
 #define TDX_MODULE_IDENTITIES_MAX 64U
-#define TCB_COMPONENTS 16U
+#define TCB_COMPONENTS            16U
 
 /* TCB status strings of [QVL] Verifiers/TcbStatus.h, in Intel's order of precedence (worse is larger);
  * the last one is the verdict when no level matches, never a value inside collateral. */
@@ -74,7 +74,7 @@ typedef struct SignedJson {
 typedef struct Collateral {
         bool present[_COLLATERAL_PART_MAX];
         SignedJson tcb_info, qe_identity;
-        STACK_OF(X509) *tcb_info_chain, *qe_identity_chain, *pck_crl_chain;
+        X509Stack *tcb_info_chain, *qe_identity_chain, *pck_crl_chain;
         X509_CRL *pck_crl, *root_ca_crl;
 } Collateral;
 
@@ -190,12 +190,12 @@ void collateral_verification_done(CollateralVerification *v);
  * valid, else the first part's error: -ENODATA missing, -EKEYEXPIRED, -EKEYREVOKED, -EKEYREJECTED,
  * -EBADMSG. ret is filled in every case (collateral_verification_done() it).
  */
-int collateral_verify(const Collateral *c, STACK_OF(X509) *anchors, time_t at, CollateralVerification *ret);
+int collateral_verify(const Collateral *c, X509Stack *anchors, time_t at, CollateralVerification *ret);
 
 /*
- * Verifies a quote's PCK chain (leaf first, as in the certification data) to anchors at `at` with the
- * collateral's root CA CRL and PCK CRL (both required). Errors as x509_chain_verify(); -ENODATA when a
- * CRL is missing.
+ * Verifies a quote's PCK chain (any order; leaf first in the certification data) to anchors at `at`
+ * with the collateral's root CA CRL and PCK CRL (both required). The leaf's CN must name an "SGX PCK
+ * Certificate". Errors as x509_chain_verify(); -ENODATA when a CRL is missing.
  */
-int collateral_verify_pck_chain(const Collateral *c, STACK_OF(X509) *pck_chain, STACK_OF(X509) *anchors,
-                                time_t at, X509ChainResult *result);
+int collateral_verify_pck_chain(const Collateral *c, X509Stack *pck_chain, X509Stack *anchors, time_t at,
+                                X509ChainResult *result);

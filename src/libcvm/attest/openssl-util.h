@@ -20,6 +20,11 @@
 #include "log.h"
 #include "macro.h"
 
+/* OpenSSL's STACK_OF() under plain names (clang-format cannot tell the macro from a multiplication). */
+typedef STACK_OF(X509) X509Stack;
+typedef STACK_OF(X509_CRL) X509CrlStack;
+typedef STACK_OF(ASN1_TYPE) Asn1TypeStack;
+
 DEFINE_TRIVIAL_CLEANUP_FUNC(X509 *, X509_free)
 DEFINE_TRIVIAL_CLEANUP_FUNC(X509_CRL *, X509_CRL_free)
 DEFINE_TRIVIAL_CLEANUP_FUNC(X509_STORE *, X509_STORE_free)
@@ -32,19 +37,19 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(BIO *, BIO_free)
 DEFINE_TRIVIAL_CLEANUP_FUNC(ASN1_TYPE *, ASN1_TYPE_free)
 DEFINE_TRIVIAL_CLEANUP_FUNC(ASN1_OBJECT *, ASN1_OBJECT_free)
 
-static inline void sk_X509_pop_freep(STACK_OF(X509) **p)
+static inline void sk_X509_pop_freep(X509Stack **p)
 {
         if (*p)
                 sk_X509_pop_free(*p, X509_free);
 }
 
-static inline void sk_X509_CRL_pop_freep(STACK_OF(X509_CRL) **p)
+static inline void sk_X509_CRL_pop_freep(X509CrlStack **p)
 {
         if (*p)
                 sk_X509_CRL_pop_free(*p, X509_CRL_free);
 }
 
-static inline void sk_ASN1_TYPE_pop_freep(STACK_OF(ASN1_TYPE) **p)
+static inline void sk_ASN1_TYPE_pop_freep(Asn1TypeStack **p)
 {
         if (*p)
                 sk_ASN1_TYPE_pop_free(*p, ASN1_TYPE_free);
@@ -95,8 +100,12 @@ static inline int rfc3339_parse(const char *s, time_t *ret)
             se > 60)
                 return -EINVAL;
 
-        struct tm tm = { .tm_year = (int) y - 1900, .tm_mon = (int) mo - 1, .tm_mday = (int) d,
-                         .tm_hour = (int) h, .tm_min = (int) mi, .tm_sec = (int) se };
+        struct tm tm = { .tm_year = (int) y - 1900,
+                         .tm_mon = (int) mo - 1,
+                         .tm_mday = (int) d,
+                         .tm_hour = (int) h,
+                         .tm_min = (int) mi,
+                         .tm_sec = (int) se };
         time_t t = timegm(&tm);
         /* timegm() normalises 2025-02-31 into March; a round trip catches such dates. */
         if (t == (time_t) -1 || tm.tm_mday != (int) d || tm.tm_mon != (int) mo - 1)

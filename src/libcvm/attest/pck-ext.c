@@ -6,7 +6,6 @@
 
 #include "attest/openssl-util.h"
 #include "attest/pck-ext.h"
-#include "attest/x509-chain.h"
 
 /* Enough for "1.2.840.113741.1.13.1.2.18" and for any OID an attacker could make us print. */
 #define OID_TEXT_MAX 128
@@ -30,12 +29,12 @@ static int fail(char **reterr_detail, const char *fmt, ...)
 }
 
 /* d2i of a whole SEQUENCE of anything; every byte must be consumed. */
-static STACK_OF(ASN1_TYPE) * seq_parse(const uint8_t *p, size_t size)
+static Asn1TypeStack *seq_parse(const uint8_t *p, size_t size)
 {
         const unsigned char *q = p;
         if (size == 0 || size > PCK_EXT_MAX)
                 return NULL;
-        STACK_OF(ASN1_TYPE) *sk = d2i_ASN1_SEQUENCE_ANY(NULL, &q, (long) size);
+        Asn1TypeStack *sk = d2i_ASN1_SEQUENCE_ANY(NULL, &q, (long) size);
         if (sk && (size_t) (q - p) != size) {
                 sk_ASN1_TYPE_pop_free(sk, ASN1_TYPE_free);
                 return NULL;
@@ -45,12 +44,12 @@ static STACK_OF(ASN1_TYPE) * seq_parse(const uint8_t *p, size_t size)
 
 /* One {OID, value} entry: the sub-OID as dotted text relative to `prefix` ("4" for FMSPC). */
 static int entry_split(const ASN1_TYPE *t, const char *prefix, char suffix[static OID_TEXT_MAX],
-                       STACK_OF(ASN1_TYPE) * *ret_pair, const ASN1_TYPE **ret_value, char **reterr_detail)
+                       Asn1TypeStack **ret_pair, const ASN1_TYPE **ret_value, char **reterr_detail)
 {
         if (ASN1_TYPE_get(t) != V_ASN1_SEQUENCE)
                 return fail(reterr_detail, "entry under %s is not a SEQUENCE", prefix);
         const ASN1_STRING *s = t->value.sequence;
-        _cleanup_(sk_ASN1_TYPE_pop_freep) STACK_OF(ASN1_TYPE) *pair =
+        _cleanup_(sk_ASN1_TYPE_pop_freep) Asn1TypeStack *pair =
                 seq_parse(ASN1_STRING_get0_data(s), (size_t) ASN1_STRING_length(s));
         if (!pair || sk_ASN1_TYPE_num(pair) != 2 ||
             ASN1_TYPE_get(sk_ASN1_TYPE_value(pair, 0)) != V_ASN1_OBJECT)
@@ -104,13 +103,13 @@ static int parse_tcb(const ASN1_TYPE *v, PckExtension *e, char **reterr_detail)
 
         if (ASN1_TYPE_get(v) != V_ASN1_SEQUENCE)
                 return fail(reterr_detail, "%s: expected a SEQUENCE", prefix);
-        _cleanup_(sk_ASN1_TYPE_pop_freep) STACK_OF(ASN1_TYPE) *sk = seq_parse(
+        _cleanup_(sk_ASN1_TYPE_pop_freep) Asn1TypeStack *sk = seq_parse(
                 ASN1_STRING_get0_data(v->value.sequence), (size_t) ASN1_STRING_length(v->value.sequence));
         if (!sk)
                 return fail(reterr_detail, "%s: malformed SEQUENCE", prefix);
 
         for (int i = 0; i < sk_ASN1_TYPE_num(sk); i++) {
-                _cleanup_(sk_ASN1_TYPE_pop_freep) STACK_OF(ASN1_TYPE) *pair = NULL;
+                _cleanup_(sk_ASN1_TYPE_pop_freep) Asn1TypeStack *pair = NULL;
                 const ASN1_TYPE *val;
                 char suffix[OID_TEXT_MAX], name[OID_TEXT_MAX + 4];
                 int r = entry_split(sk_ASN1_TYPE_value(sk, i), prefix, suffix, &pair, &val, reterr_detail);
@@ -165,14 +164,14 @@ static int parse_configuration(const ASN1_TYPE *v, PckExtension *e, char **reter
         if (ASN1_TYPE_get(v) != V_ASN1_SEQUENCE)
                 return fail(reterr_detail, "%s: expected a SEQUENCE", prefix);
         const ASN1_STRING *s = v->value.sequence;
-        _cleanup_(sk_ASN1_TYPE_pop_freep) STACK_OF(ASN1_TYPE) *sk = NULL;
+        _cleanup_(sk_ASN1_TYPE_pop_freep) Asn1TypeStack *sk = NULL;
         /* An empty SEQUENCE is two bytes 30 00, which d2i turns into an empty stack. */
         sk = seq_parse(ASN1_STRING_get0_data(s), (size_t) ASN1_STRING_length(s));
         if (!sk)
                 return fail(reterr_detail, "%s: malformed SEQUENCE", prefix);
 
         for (int i = 0; i < sk_ASN1_TYPE_num(sk); i++) {
-                _cleanup_(sk_ASN1_TYPE_pop_freep) STACK_OF(ASN1_TYPE) *pair = NULL;
+                _cleanup_(sk_ASN1_TYPE_pop_freep) Asn1TypeStack *pair = NULL;
                 const ASN1_TYPE *val;
                 char suffix[OID_TEXT_MAX], name[OID_TEXT_MAX + 4];
                 int r = entry_split(sk_ASN1_TYPE_value(sk, i), prefix, suffix, &pair, &val, reterr_detail);
@@ -206,12 +205,12 @@ int pck_ext_parse(const uint8_t *der, size_t size, PckExtension *ret, char **ret
 
         if (size > PCK_EXT_MAX)
                 return -E2BIG;
-        _cleanup_(sk_ASN1_TYPE_pop_freep) STACK_OF(ASN1_TYPE) *sk = seq_parse(der, size);
+        _cleanup_(sk_ASN1_TYPE_pop_freep) Asn1TypeStack *sk = seq_parse(der, size);
         if (!sk)
                 return fail(reterr_detail, "%s: not a DER SEQUENCE", prefix);
 
         for (int i = 0; i < sk_ASN1_TYPE_num(sk); i++) {
-                _cleanup_(sk_ASN1_TYPE_pop_freep) STACK_OF(ASN1_TYPE) *pair = NULL;
+                _cleanup_(sk_ASN1_TYPE_pop_freep) Asn1TypeStack *pair = NULL;
                 const ASN1_TYPE *val;
                 char suffix[OID_TEXT_MAX];
                 int r = entry_split(sk_ASN1_TYPE_value(sk, i), prefix, suffix, &pair, &val, reterr_detail);

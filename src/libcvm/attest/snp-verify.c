@@ -25,7 +25,6 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(RSA_PSS_PARAMS *, RSA_PSS_PARAMS_free)
 DEFINE_TRIVIAL_CLEANUP_FUNC(X509_ALGOR *, X509_ALGOR_free)
 DEFINE_TRIVIAL_CLEANUP_FUNC(ASN1_INTEGER *, ASN1_INTEGER_free)
 DEFINE_TRIVIAL_CLEANUP_FUNC(ASN1_TYPE *, ASN1_TYPE_free)
-DEFINE_TRIVIAL_CLEANUP_FUNC(ASN1_OCTET_STRING *, ASN1_OCTET_STRING_free)
 
 static const char *const snp_vek_type_table[_SNP_VEK_TYPE_MAX] = {
         [SNP_VEK_VCEK] = "VCEK",
@@ -131,7 +130,7 @@ static int pss_params_check(X509 *x, char *why, size_t why_size)
         return 0;
 }
 
-/* X509_get0_pubkey() on an issuer, checked to be RSA (AMD's CAs are RSA-4096). */
+/* x is signed by issuer: RSA key (AMD's CAs are RSA-4096), names chained, PSS parameters, signature. */
 static int issuer_sig_verify(X509 *x, X509 *issuer, char *why, size_t why_size)
 {
         EVP_PKEY *key = X509_get0_pubkey(issuer);
@@ -406,9 +405,11 @@ int snp_vek_ext_parse(X509 *vek, SnpVekExt *ret, char **reterr)
                         default:
                                 r = ext_integer(v, (uint8_t *) &e + vek_ext_table[k].offset);
                         }
-                        if (r < 0)
+                        if (r < 0) {
+                                ERR_clear_error(); /* d2i_*() leave their reasons queued */
                                 return seterr(reterr, r, "VEK extension %s is malformed",
                                               vek_ext_table[k].name);
+                        }
                         e.present |= vek_ext_table[k].flag;
                 }
         }
@@ -454,7 +455,7 @@ int snp_tcb_check(AmdProduct product, uint64_t reported_tcb, const SnpVekExt *ex
                 return -EINVAL;
         for (size_t i = 0; i < ELEMENTSOF(tcb_table); i++) {
                 int byte = product == AMD_PRODUCT_TURIN ? tcb_table[i].byte_turin : tcb_table[i].byte_legacy;
-                if (byte < 0)
+                if (byte < 0 || l >= sizeof(diff))
                         continue;
                 uint8_t reported = (uint8_t) (reported_tcb >> (8 * byte));
                 if (!(ext->present & tcb_table[i].flag)) {
@@ -495,6 +496,44 @@ int snp_hwid_check(AmdProduct product, const uint8_t *chip_id, const SnpVekExt *
         if (memcmp(chip_id, ext->hwid, want) != 0)
                 return check_add(res, "hwid", -EKEYREJECTED, "CHIP_ID differs from the VCEK hwID");
         return check_add(res, "hwid", 0, "CHIP_ID equals the VCEK hwID (%zu bytes)", want);
+}
+
+int snp_kds_vcek_url(AmdProduct product, const uint8_t chip_id[static SNP_VERIFY_CHIP_ID_SIZE],
+                     uint64_t reported_tcb, char **ret)
+{
+        size_t n = product == AMD_PRODUCT_TURIN ? SNP_VERIFY_HWID_TURIN : SNP_VERIFY_CHIP_ID_SIZE;
+        char hex[2 * SNP_VERIFY_CHIP_ID_SIZE + 1], fmc[16] = "";
+        uint8_t bl, tee, snp, ucode;
+        bool zero = true;
+        int k;
+
+        if ((int) product < 0 || product >= _AMD_PRODUCT_MAX || !chip_id || !ret)
+                return -EINVAL;
+        for (size_t i = 0; i < n; i++) {
+                (void) snprintf(hex + 2 * i, 3, "%02x", chip_id[i]);
+                zero = zero && chip_id[i] == 0;
+        }
+        if (zero)
+                return -EINVAL;
+        /* TCB_VERSION layouts as in tcb_table. */
+        if (product == AMD_PRODUCT_TURIN) {
+                (void) snprintf(fmc, sizeof(fmc), "fmcSPL=%u&", (unsigned) (uint8_t) reported_tcb);
+                bl = (uint8_t) (reported_tcb >> 8);
+                tee = (uint8_t) (reported_tcb >> 16);
+                snp = (uint8_t) (reported_tcb >> 24);
+        } else {
+                bl = (uint8_t) reported_tcb;
+                tee = (uint8_t) (reported_tcb >> 8);
+                snp = (uint8_t) (reported_tcb >> 48);
+        }
+        ucode = (uint8_t) (reported_tcb >> 56);
+        k = asprintf(ret, "https://kdsintf.amd.com/vcek/v1/%s/%s?%sblSPL=%u&teeSPL=%u&snpSPL=%u&ucodeSPL=%u",
+                     amd_product_to_string(product), hex, fmc, bl, tee, snp, ucode);
+        if (k < 0) {
+                *ret = NULL;
+                return -ENOMEM;
+        }
+        return 0;
 }
 
 int snp_report_signature_verify(const uint8_t *report, size_t size, X509 *vek, SnpVerifyResult *res)

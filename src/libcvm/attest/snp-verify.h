@@ -114,6 +114,16 @@ int snp_hwid_check(AmdProduct product, const uint8_t *chip_id, const SnpVekExt *
  */
 int snp_report_signature_verify(const uint8_t *report, size_t size, X509 *vek, SnpVerifyResult *res);
 
+/*
+ * The AMD KDS address of the VCEK for this CHIP_ID and REPORTED_TCB (attestation.md §c "KDS"; AMD 57230):
+ * https://kdsintf.amd.com/vcek/v1/{Milan|Genoa|Turin}/{hwid}?blSPL=..&teeSPL=..&snpSPL=..&ucodeSPL=..,
+ * where hwid is CHIP_ID in lowercase hex (only its first 8 bytes on Turin, whose query starts with
+ * fmcSPL). Values are plain decimal, as go-sev-guest's KDS URLs are. VLEKs cannot be fetched this way.
+ * An all-zero CHIP_ID (MASK_CHIP_ID) gives -EINVAL: KDS would answer 404.
+ */
+int snp_kds_vcek_url(AmdProduct product, const uint8_t chip_id[static SNP_VERIFY_CHIP_ID_SIZE],
+                     uint64_t reported_tcb, char **ret);
+
 typedef struct SnpVerifyInput {
         const uint8_t *report; /* at least SNP_VERIFY_REPORT_SIZE bytes */
         size_t report_size;

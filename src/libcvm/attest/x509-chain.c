@@ -70,7 +70,7 @@ int x509_require_p256(X509 *cert)
 }
 
 /* Concatenated DER: d2i_X509() consumes one certificate at a time and tells how far it got. */
-static int bundle_load_der(const uint8_t *data, size_t size, STACK_OF(X509) * sk)
+static int bundle_load_der(const uint8_t *data, size_t size, X509Stack *sk)
 {
         const unsigned char *p = data, *end = data + size;
 
@@ -93,7 +93,7 @@ static int bundle_load_der(const uint8_t *data, size_t size, STACK_OF(X509) * sk
         return 0;
 }
 
-static int bundle_load_pem(const uint8_t *data, size_t size, STACK_OF(X509) * sk)
+static int bundle_load_pem(const uint8_t *data, size_t size, X509Stack *sk)
 {
         /* PEM_read_bio() works on lines; a NUL inside a line would hide the rest of it, so NULs become
          * newlines (they only ever appear as terminators or padding around the blocks). */
@@ -131,14 +131,14 @@ static bool looks_pem(const uint8_t *data, size_t size)
         return memmem(data, size, "-----BEGIN", 10) != NULL;
 }
 
-int x509_bundle_load(const void *data, size_t size, STACK_OF(X509) * *ret)
+int x509_bundle_load(const void *data, size_t size, X509Stack **ret)
 {
         if (!data || size == 0)
                 return -EBADMSG;
         if (size > X509_BUNDLE_MAX)
                 return -E2BIG;
 
-        _cleanup_(sk_X509_pop_freep) STACK_OF(X509) *sk = sk_X509_new_null();
+        _cleanup_(sk_X509_pop_freep) X509Stack *sk = sk_X509_new_null();
         if (!sk)
                 return -ENOMEM;
         int r = looks_pem(data, size) ? bundle_load_pem(data, size, sk) : bundle_load_der(data, size, sk);
@@ -236,8 +236,8 @@ static int verify_error_to_errno(int e)
         }
 }
 
-int x509_chain_verify(X509 *leaf, STACK_OF(X509) * untrusted, STACK_OF(X509) * anchors,
-                      STACK_OF(X509_CRL) * crls, time_t at, unsigned flags, X509ChainResult *result)
+int x509_chain_verify(X509 *leaf, X509Stack *untrusted, X509Stack *anchors, X509CrlStack *crls, time_t at,
+                      unsigned flags, X509ChainResult *result)
 {
         char t1[RFC3339_MAX], t2[RFC3339_MAX], t3[RFC3339_MAX];
         int r;
@@ -269,7 +269,7 @@ int x509_chain_verify(X509 *leaf, STACK_OF(X509) * untrusted, STACK_OF(X509) * a
 
         /* The windows of what was built (on failure: as far as OpenSSL got), then of every CRL. */
         if (result) {
-                STACK_OF(X509) *chain = X509_STORE_CTX_get0_chain(ctx);
+                X509Stack *chain = X509_STORE_CTX_get0_chain(ctx);
                 for (int i = 0; i < sk_X509_num(chain); i++) {
                         X509 *c = sk_X509_value(chain, i);
                         r = windows_add(result, x509_subject(c), false, X509_get0_notBefore(c),
@@ -309,7 +309,7 @@ int x509_chain_verify(X509 *leaf, STACK_OF(X509) * untrusted, STACK_OF(X509) * a
         }
 
         if (flags & X509_CHAIN_REQUIRE_P256) {
-                STACK_OF(X509) *chain = X509_STORE_CTX_get0_chain(ctx);
+                X509Stack *chain = X509_STORE_CTX_get0_chain(ctx);
                 for (int i = 0; i < sk_X509_num(chain); i++) {
                         X509 *c = sk_X509_value(chain, i);
                         if (x509_require_p256(c) < 0) {
@@ -333,8 +333,7 @@ int x509_crl_check(X509_CRL *crl, X509 *issuer, time_t at, char **reterr_detail)
                 return -EINVAL;
         name = x509_name_oneline(X509_CRL_get_issuer(crl));
         if (X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(issuer)) != 0) {
-                detail_set(reterr_detail, "CRL of '%s' is not issued by the given CA",
-                                        strna(name));
+                detail_set(reterr_detail, "CRL of '%s' is not issued by the given CA", strna(name));
                 return -EKEYREJECTED;
         }
         EVP_PKEY *k = X509_get0_pubkey(issuer);
@@ -346,9 +345,49 @@ int x509_crl_check(X509_CRL *crl, X509 *issuer, time_t at, char **reterr_detail)
         if (asn1_time_to_time_t(X509_CRL_get0_lastUpdate(crl), &from) < 0 ||
             asn1_time_to_time_t(X509_CRL_get0_nextUpdate(crl), &to) < 0 || at < from || at > to) {
                 detail_set(reterr_detail, "CRL of '%s' is valid %s..%s, not at %s", strna(name),
-                                        rfc3339_format(from, t1), rfc3339_format(to, t2),
-                                        rfc3339_format(at, t3));
+                           rfc3339_format(from, t1), rfc3339_format(to, t2), rfc3339_format(at, t3));
                 return -EKEYEXPIRED;
         }
         return 0;
+}
+
+X509 *x509_bundle_leaf(X509Stack *bundle)
+{
+        for (int i = 0; i < sk_X509_num(bundle); i++) {
+                X509 *c = sk_X509_value(bundle, i);
+                bool issuer = false;
+                for (int j = 0; j < sk_X509_num(bundle) && !issuer; j++)
+                        issuer = j != i && X509_check_issued(c, sk_X509_value(bundle, j)) == X509_V_OK;
+                if (!issuer)
+                        return c;
+        }
+        /* Every certificate issued another (a loop): no end-entity; verification will say so. */
+        return sk_X509_value(bundle, 0);
+}
+
+X509 *x509_bundle_find_subject(X509Stack *bundle, const X509_NAME *name)
+{
+        for (int i = 0; i < sk_X509_num(bundle); i++)
+                if (X509_NAME_cmp(X509_get_subject_name(sk_X509_value(bundle, i)), name) == 0)
+                        return sk_X509_value(bundle, i);
+        return NULL;
+}
+
+int x509_bundle_verify(X509Stack *bundle, X509Stack *anchors, X509CrlStack *crls, time_t at, unsigned flags,
+                       X509ChainResult *result)
+{
+        X509 *leaf = x509_bundle_leaf(bundle);
+        _cleanup_(sk_X509_pop_freep) X509Stack *untrusted = sk_X509_new_null();
+
+        if (!untrusted)
+                return -ENOMEM;
+        for (int i = 0; i < sk_X509_num(bundle); i++) {
+                X509 *c = sk_X509_value(bundle, i);
+                if (c == leaf)
+                        continue;
+                if (!sk_X509_push(untrusted, c))
+                        return -ENOMEM;
+                X509_up_ref(c);
+        }
+        return x509_chain_verify(leaf, untrusted, anchors, crls, at, flags, result);
 }

@@ -11,16 +11,17 @@
 #include <openssl/x509.h>
 #include <time.h>
 
+#include "attest/openssl-util.h"
 #include "macro.h"
 
 /* A PEM bundle in a quote is ~3.7 KB; collateral chains are smaller. Anything above this is not one. */
-#define X509_BUNDLE_MAX (256U * 1024)
+#define X509_BUNDLE_MAX       (256U * 1024)
 #define X509_BUNDLE_CERTS_MAX 16U
-#define X509_CRL_MAX (1024U * 1024)
+#define X509_CRL_MAX          (1024U * 1024)
 
 /* Validity window of one certificate or CRL, for the final report ("valid between ... and ..."). */
 typedef struct X509Window {
-        char *name;     /* subject (certificate) or issuer (CRL), one-line RFC 2253 */
+        char *name; /* subject (certificate) or issuer (CRL), one-line RFC 2253 */
         bool is_crl;
         time_t not_before; /* notBefore / thisUpdate */
         time_t not_after;  /* notAfter / nextUpdate (0 when a CRL has none) */
@@ -52,7 +53,7 @@ typedef enum X509ChainFlags {
  * are ignored, as the quote's certification data carries them) or from concatenated DER (the QVL sample
  * quote carries DER). At least one certificate, at most X509_BUNDLE_CERTS_MAX. -EBADMSG, -E2BIG, -ENOMEM.
  */
-int x509_bundle_load(const void *data, size_t size, STACK_OF(X509) **ret);
+int x509_bundle_load(const void *data, size_t size, X509Stack **ret);
 /* One CRL, DER or PEM. -EBADMSG, -E2BIG, -ENOMEM. */
 int x509_crl_load(const void *data, size_t size, X509_CRL **ret);
 
@@ -63,8 +64,8 @@ int x509_crl_load(const void *data, size_t size, X509_CRL **ret);
  * broken chain, untrusted root, missing CRL), -ENOMEM. result (optional) names the certificate and the
  * reason and collects the validity windows; x509_chain_result_done() it in every case.
  */
-int x509_chain_verify(X509 *leaf, STACK_OF(X509) *untrusted, STACK_OF(X509) *anchors,
-                      STACK_OF(X509_CRL) *crls, time_t at, unsigned flags, X509ChainResult *result);
+int x509_chain_verify(X509 *leaf, X509Stack *untrusted, X509Stack *anchors, X509CrlStack *crls, time_t at,
+                      unsigned flags, X509ChainResult *result);
 
 /* Verifies a CRL's signature with issuer's key and its thisUpdate/nextUpdate at `at`. Same errors. */
 int x509_crl_check(X509_CRL *crl, X509 *issuer, time_t at, char **reterr_detail);
@@ -75,3 +76,13 @@ char *x509_subject(X509 *cert);
 char *x509_common_name(X509 *cert);
 /* 0 when the certificate's key is EC P-256, -EKEYREJECTED otherwise. */
 int x509_require_p256(X509 *cert);
+
+/* The end-entity certificate of a bundle in any order (PCS chains are leaf-first, QVL's sample chains
+ * root-first): the first certificate that issued none of the others. NULL for an empty bundle. */
+X509 *x509_bundle_leaf(X509Stack *bundle);
+/* The certificate of the bundle whose subject is `name` (a CRL's issuer), or NULL. */
+X509 *x509_bundle_find_subject(X509Stack *bundle, const X509_NAME *name);
+
+/* x509_chain_verify() with the bundle's leaf as leaf and all other certificates as untrusted helpers. */
+int x509_bundle_verify(X509Stack *bundle, X509Stack *anchors, X509CrlStack *crls, time_t at, unsigned flags,
+                       X509ChainResult *result);
