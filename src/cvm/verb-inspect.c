@@ -113,7 +113,7 @@ static void print_object(json_object *o, unsigned indent);
 /* A scalar or array as text; "X_name" and "X_flags" members are shown next to X. */
 static void print_member(json_object *parent, const char *key, json_object *v, unsigned indent, size_t width)
 {
-        _cleanup_free_ char *name_key = NULL, *flags_key = NULL, *line = NULL;
+        _cleanup_free_ char *name_key = NULL, *flags_key = NULL;
         json_object *name = NULL, *flags = NULL;
         size_t column = indent + width + 2;
 
@@ -293,7 +293,8 @@ int verb_inspect(int argc, char *argv[])
         r = decode_input(data, size, path, &bytes, &n, &encoding);
         if (r < 0)
                 return r;
-        _cleanup_free_ uint8_t *decoded = encoding ? bytes : NULL;
+        /* Owns the decoded copy when the input was hex or base64 text. */
+        _unused_ _cleanup_free_ uint8_t *decoded = encoding ? bytes : NULL;
 
         _cleanup_(cvm_evidence_freep) cvm_evidence *e = NULL;
         _cleanup_free_ char *detail = NULL;

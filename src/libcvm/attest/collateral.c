@@ -638,6 +638,41 @@ void tcb_info_done(TcbInfo *t)
         *t = (TcbInfo){};
 }
 
+/*
+ * The members both signed PCS documents open with: id, version, issueDate, nextUpdate. Parses the text and
+ * checks them; the caller reads the rest from *ret.
+ */
+static int signed_body_header(const char *text, size_t size, const char *what, const char *want_id,
+                              unsigned want_version, json_object **ret, time_t *ret_issue, time_t *ret_next,
+                              char **reterr_detail)
+{
+        _cleanup_(json_object_putp) json_object *o = NULL;
+        char expect[32];
+        uint64_t x;
+        int r;
+
+        if (size > COLLATERAL_JSON_MAX)
+                return -E2BIG;
+        r = json_parse_strict(text, size, COLLATERAL_JSON_DEPTH, &o);
+        if (r < 0 || !json_object_is_type(o, json_type_object)) {
+                detail_set(reterr_detail, "%s is not a JSON object", what);
+                return -EBADMSG;
+        }
+        const char *id = json_get_string(o, "id");
+        snprintf(expect, sizeof(expect), "is not \"%s\"", want_id);
+        if (!id || !streq(id, want_id))
+                return field_fail(reterr_detail, what, "id", expect);
+        snprintf(expect, sizeof(expect), "is not %u", want_version);
+        if (get_uint(o, "version", UINT32_MAX, &x) < 0 || x != want_version)
+                return field_fail(reterr_detail, what, "version", expect);
+        if (get_date(o, "issueDate", ret_issue) < 0)
+                return field_fail(reterr_detail, what, "issueDate", "is not RFC 3339 UTC");
+        if (get_date(o, "nextUpdate", ret_next) < 0)
+                return field_fail(reterr_detail, what, "nextUpdate", "is not RFC 3339 UTC");
+        *ret = TAKE_PTR(o);
+        return 0;
+}
+
 int tcb_info_parse(const char *text, size_t size, TcbInfo *ret, char **reterr_detail)
 {
         static const char what[] = "tcbInfo";
@@ -646,25 +681,12 @@ int tcb_info_parse(const char *text, size_t size, TcbInfo *ret, char **reterr_de
         uint64_t x;
         int r;
 
-        if (size > COLLATERAL_JSON_MAX)
-                return -E2BIG;
-        r = json_parse_strict(text, size, COLLATERAL_JSON_DEPTH, &o);
-        if (r < 0 || !json_object_is_type(o, json_type_object)) {
-                detail_set(reterr_detail, "tcbInfo is not a JSON object");
-                return -EBADMSG;
-        }
         /* TDX TCB info is version 3 with id "TDX" ([QVL] TcbInfo.cpp; attestation.md b.3 step 5). */
-        const char *id = json_get_string(o, "id");
-        if (!id || !streq(id, "TDX"))
-                return field_fail(reterr_detail, what, "id", "is not \"TDX\"");
-        strcpy(t.id, id);
-        if (get_uint(o, "version", UINT32_MAX, &x) < 0 || x != 3)
-                return field_fail(reterr_detail, what, "version", "is not 3");
-        t.version = (unsigned) x;
-        if (get_date(o, "issueDate", &t.issue_date) < 0)
-                return field_fail(reterr_detail, what, "issueDate", "is not RFC 3339 UTC");
-        if (get_date(o, "nextUpdate", &t.next_update) < 0)
-                return field_fail(reterr_detail, what, "nextUpdate", "is not RFC 3339 UTC");
+        r = signed_body_header(text, size, what, "TDX", 3, &o, &t.issue_date, &t.next_update, reterr_detail);
+        if (r < 0)
+                return r;
+        strcpy(t.id, "TDX");
+        t.version = 3;
         if (get_hex(o, "fmspc", sizeof(t.fmspc), t.fmspc) < 0)
                 return field_fail(reterr_detail, what, "fmspc", "is not 6 bytes of hex");
         if (get_hex(o, "pceId", sizeof(t.pce_id), t.pce_id) < 0)
@@ -760,25 +782,13 @@ int qe_identity_parse(const char *text, size_t size, QeIdentity *ret, char **ret
         uint64_t x;
         int r;
 
-        if (size > COLLATERAL_JSON_MAX)
-                return -E2BIG;
-        r = json_parse_strict(text, size, COLLATERAL_JSON_DEPTH, &o);
-        if (r < 0 || !json_object_is_type(o, json_type_object)) {
-                detail_set(reterr_detail, "enclaveIdentity is not a JSON object");
-                return -EBADMSG;
-        }
         /* A TDX quote needs the TD_QE identity, version 2 ([QVL] EnclaveIdentityV2.cpp). */
-        const char *id = json_get_string(o, "id");
-        if (!id || !streq(id, "TD_QE"))
-                return field_fail(reterr_detail, what, "id", "is not \"TD_QE\"");
-        strcpy(q.id, id);
-        if (get_uint(o, "version", UINT32_MAX, &x) < 0 || x != 2)
-                return field_fail(reterr_detail, what, "version", "is not 2");
-        q.version = (unsigned) x;
-        if (get_date(o, "issueDate", &q.issue_date) < 0)
-                return field_fail(reterr_detail, what, "issueDate", "is not RFC 3339 UTC");
-        if (get_date(o, "nextUpdate", &q.next_update) < 0)
-                return field_fail(reterr_detail, what, "nextUpdate", "is not RFC 3339 UTC");
+        r = signed_body_header(text, size, what, "TD_QE", 2, &o, &q.issue_date, &q.next_update,
+                               reterr_detail);
+        if (r < 0)
+                return r;
+        strcpy(q.id, "TD_QE");
+        q.version = 2;
         if (get_uint(o, "tcbEvaluationDataNumber", UINT32_MAX, &x) < 0)
                 return field_fail(reterr_detail, what, "tcbEvaluationDataNumber",
                                   "is not an unsigned integer");
