@@ -28,6 +28,10 @@ static const Verb verbs[] = {
           "Power a running VM down (--force: stop QEMU)" },
         { "inspect", 1, 1, verb_inspect, "FILE [--json] [--snp-product=NAME]",
           "Decode a TDX quote, TDREPORT or SEV-SNP report and print every field" },
+        { "verify", 1, 1, verb_verify,
+          "FILE [--collateral=PATH] [--root-ca=CERT] [--certs=PATH] [--snp-product=NAME] [--at=RFC3339] "
+          "[--accept-tcb=LIST] [--allow-debug] [--report-data=HEX] [--json]",
+          "Verify a TDX quote or SEV-SNP report and accept or reject it" },
         { "help", 0, 1, verb_help, "[VERB]", "Show this help, or a verb's" },
         { "version", 0, 0, verb_version, "", "Show the version" },
 };

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <stdio.h>
 
+#include "hexbase64.h"
 #include "log.h"
 #include "output.h"
 
@@ -10,5 +11,48 @@ int output_json(json_object *o)
         if (json_format(o, &s) < 0)
                 return log_oom();
         fputs(s, stdout);
+        return 0;
+}
+
+static bool all_of(const char *s, size_t n, const char *set)
+{
+        bool any = false;
+        for (size_t i = 0; i < n; i++) {
+                if (strchr(" \t\r\n", s[i]))
+                        continue;
+                if (!s[i] || !strchr(set, s[i]))
+                        return false;
+                any = true;
+        }
+        return any;
+}
+
+int input_decode(char *data, size_t size, const char *path, uint8_t **ret, size_t *ret_size,
+                 const char **ret_encoding)
+{
+        int r;
+
+        if (all_of(data, size, "0123456789abcdefABCDEF")) {
+                size_t n = 0;
+                for (size_t i = 0; i < size; i++)
+                        if (!strchr(" \t\r\n", data[i]))
+                                data[n++] = data[i];
+                r = hex_decode(data, n, ret, ret_size);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to decode the hex text in '%s': %s", path,
+                                               r == -EINVAL ? "odd number of digits" : "out of memory");
+                *ret_encoding = "hex";
+                return 0;
+        }
+        if (all_of(data, size, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=")) {
+                r = base64_decode(data, size, ret, ret_size);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to decode the base64 text in '%s': %m", path);
+                *ret_encoding = "base64";
+                return 0;
+        }
+        *ret = (uint8_t *) data;
+        *ret_size = size;
+        *ret_encoding = NULL;
         return 0;
 }

@@ -5,3 +5,9 @@
 
 /* Prints o on standard output in json_format()'s form: 0, or log_oom()'s error when it cannot. */
 int output_json(json_object *o);
+
+/* The bytes of evidence read from path: data as it is (*ret_encoding NULL, *ret == data), or decoded
+ * when the whole file is hex or base64 text (*ret_encoding "hex" or "base64", *ret newly allocated).
+ * Logs and returns -errno when the text does not decode. */
+int input_decode(char *data, size_t size, const char *path, uint8_t **ret, size_t *ret_size,
+                 const char **ret_encoding);

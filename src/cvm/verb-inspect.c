@@ -33,50 +33,6 @@ static void help(void)
                "the field and its offset).\n");
 }
 
-static bool all_of(const char *s, size_t n, const char *set)
-{
-        bool any = false;
-        for (size_t i = 0; i < n; i++) {
-                if (strchr(" \t\r\n", s[i]))
-                        continue;
-                if (!s[i] || !strchr(set, s[i]))
-                        return false;
-                any = true;
-        }
-        return any;
-}
-
-/* The bytes of the input: as they are, or decoded when the whole file is hex or base64 text. */
-static int decode_input(char *data, size_t size, const char *path, uint8_t **ret, size_t *ret_size,
-                        const char **ret_encoding)
-{
-        int r;
-
-        if (all_of(data, size, "0123456789abcdefABCDEF")) {
-                size_t n = 0;
-                for (size_t i = 0; i < size; i++)
-                        if (!strchr(" \t\r\n", data[i]))
-                                data[n++] = data[i];
-                r = hex_decode(data, n, ret, ret_size);
-                if (r < 0)
-                        return log_error_errno(r, "Failed to decode the hex text in '%s': %s", path,
-                                               r == -EINVAL ? "odd number of digits" : "out of memory");
-                *ret_encoding = "hex";
-                return 0;
-        }
-        if (all_of(data, size, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=")) {
-                r = base64_decode(data, size, ret, ret_size);
-                if (r < 0)
-                        return log_error_errno(r, "Failed to decode the base64 text in '%s': %m", path);
-                *ret_encoding = "base64";
-                return 0;
-        }
-        *ret = (uint8_t *) data;
-        *ret_size = size;
-        *ret_encoding = NULL;
-        return 0;
-}
-
 static bool is_hex(const char *s)
 {
         return *s && s[strspn(s, "0123456789abcdef")] == 0;
@@ -290,7 +246,7 @@ int verb_inspect(int argc, char *argv[])
         uint8_t *bytes;
         size_t n;
         const char *encoding;
-        r = decode_input(data, size, path, &bytes, &n, &encoding);
+        r = input_decode(data, size, path, &bytes, &n, &encoding);
         if (r < 0)
                 return r;
         /* Owns the decoded copy when the input was hex or base64 text. */

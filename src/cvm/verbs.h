@@ -36,6 +36,7 @@ int verb_list(int argc, char *argv[]);
 int verb_status(int argc, char *argv[]);
 int verb_stop(int argc, char *argv[]);
 int verb_inspect(int argc, char *argv[]);
+int verb_verify(int argc, char *argv[]);
 
 /* Shared option handling. */
 int parse_tee_mask(const char *s, unsigned *ret);

@@ -1,0 +1,358 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * TDX quote verification, reference/attestation.md b.3 (Intel QVL Verifiers/QuoteVerifier.cpp order).
+ */
+#include <openssl/core_names.h>
+#include <openssl/param_build.h>
+#include <openssl/sha.h>
+
+#include "attest/openssl-util.h"
+#include "attest/pck-ext.h"
+#include "attest/tdx-verify.h"
+
+void tdx_verify_result_done(TdxVerifyResult *r)
+{
+        if (!r)
+                return;
+        for (size_t i = 0; i < r->n_checks; i++)
+                free(r->checks[i].detail);
+        free(r->checks);
+        for (size_t i = 0; i < r->n_advisory_ids; i++)
+                free(r->advisory_ids[i]);
+        free(r->advisory_ids);
+        *r = (TdxVerifyResult){};
+}
+
+const TdxCheck *tdx_verify_result_find(const TdxVerifyResult *r, const char *id)
+{
+        for (size_t i = r->n_checks; i > 0; i--)
+                if (streq(r->checks[i - 1].id, id))
+                        return r->checks + i - 1;
+        return NULL;
+}
+
+/* Appends a check; detail is taken over (may be NULL). Returns error, or -ENOMEM. */
+static int check_add(TdxVerifyResult *r, const char *id, int error, char *detail)
+{
+        TdxCheck *l = reallocarray(r->checks, r->n_checks + 1, sizeof(TdxCheck));
+        if (!l) {
+                free(detail);
+                return -ENOMEM;
+        }
+        r->checks = l;
+        l[r->n_checks++] = (TdxCheck){ .id = id, .ok = error == 0, .error = error, .detail = detail };
+        return error;
+}
+
+static int check_addf(TdxVerifyResult *r, const char *id, int error, const char *fmt, ...) _printf_(4, 5);
+static int check_addf(TdxVerifyResult *r, const char *id, int error, const char *fmt, ...)
+{
+        va_list ap;
+        char *s;
+
+        va_start(ap, fmt);
+        if (vasprintf(&s, fmt, ap) < 0)
+                s = NULL;
+        va_end(ap);
+        if (!s)
+                return -ENOMEM;
+        return check_add(r, id, error, s);
+}
+
+/* The raw X||Y point as an EVP_PKEY on P-256 (SEC 1 uncompressed form: 0x04 || X || Y). */
+static int p256_key_from_raw(const uint8_t key[static 64], EVP_PKEY **ret)
+{
+        uint8_t point[65] = { 0x04 };
+        memcpy(point + 1, key, 64);
+
+        OSSL_PARAM params[] = {
+                OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, (char *) "prime256v1", 0),
+                OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, point, sizeof(point)),
+                OSSL_PARAM_construct_end(),
+        };
+        EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+        EVP_PKEY *pkey = NULL;
+        if (!ctx)
+                return openssl_error(-ENOMEM, "EVP_PKEY_CTX_new_from_name");
+        int ok = EVP_PKEY_fromdata_init(ctx) == 1 &&
+                 EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) == 1;
+        EVP_PKEY_CTX_free(ctx);
+        if (!ok)
+                return openssl_error(-EKEYREJECTED, "attestation key");
+        /* fromdata does not check that the point lies on the curve. */
+        ctx = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
+        ok = ctx && EVP_PKEY_public_check(ctx) == 1;
+        EVP_PKEY_CTX_free(ctx);
+        if (!ok) {
+                EVP_PKEY_free(pkey);
+                return openssl_error(-EKEYREJECTED, "attestation key point");
+        }
+        *ret = pkey;
+        return 0;
+}
+
+/* ECDSA over data with SHA-256; signature r||s 64 bytes raw, converted to DER for OpenSSL. */
+static int ecdsa_p256_verify(EVP_PKEY *pkey, const uint8_t signature[static 64], const void *data,
+                             size_t size)
+{
+        _cleanup_(ECDSA_SIG_freep) ECDSA_SIG *sig = ECDSA_SIG_new();
+        _cleanup_(BN_freep) BIGNUM *r = BN_bin2bn(signature, 32, NULL);
+        _cleanup_(BN_freep) BIGNUM *s = BN_bin2bn(signature + 32, 32, NULL);
+        if (!sig || !r || !s)
+                return -ENOMEM;
+        if (ECDSA_SIG_set0(sig, r, s) != 1)
+                return openssl_error(-ENOMEM, "ECDSA_SIG_set0");
+        TAKE_PTR(r);
+        TAKE_PTR(s);
+
+        unsigned char *der = NULL;
+        int der_len = i2d_ECDSA_SIG(sig, &der);
+        if (der_len <= 0)
+                return openssl_error(-ENOMEM, "i2d_ECDSA_SIG");
+
+        _cleanup_(EVP_MD_CTX_freep) EVP_MD_CTX *md = EVP_MD_CTX_new();
+        int ok = md && EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, pkey) == 1 &&
+                 EVP_DigestVerify(md, der, (size_t) der_len, data, size) == 1;
+        OPENSSL_free(der);
+        if (!md)
+                return -ENOMEM;
+        return ok ? 0 : openssl_error(-EKEYREJECTED, "ECDSA signature");
+}
+
+int tdx_ecdsa_p256_verify_raw(const uint8_t key[static 64], const uint8_t signature[static 64],
+                              const void *data, size_t size)
+{
+        _cleanup_(EVP_PKEY_freep) EVP_PKEY *pkey = NULL;
+        int r = p256_key_from_raw(key, &pkey);
+        if (r < 0)
+                return r;
+        return ecdsa_p256_verify(pkey, signature, data, size);
+}
+
+static bool hard_error(int r)
+{
+        return r == -ENOMEM;
+}
+
+#define TRY(expr)                                                                                           \
+        ({                                                                                                  \
+                int _t = (expr);                                                                            \
+                if (hard_error(_t))                                                                         \
+                        return _t;                                                                          \
+                if (_t < 0 && first == 0)                                                                   \
+                        first = _t;                                                                         \
+                _t;                                                                                         \
+        })
+
+int tdx_quote_verify(const TdxQuote *q, const Collateral *c, X509Stack *anchors, time_t at,
+                     TdxVerifyResult *res)
+{
+        int first = 0, r;
+
+        assert(q);
+        assert(res);
+        *res = (TdxVerifyResult){};
+
+        /* 0. The QE vendor: Intel's QE is the only one Intel's collateral describes ([QVL] Quote.cpp). */
+        bool intel = memcmp(q->qe_vendor_id, TDX_QE_VENDOR_INTEL, sizeof(q->qe_vendor_id)) == 0;
+        TRY(check_addf(res, "quote.qe-vendor", intel ? 0 : -EKEYREJECTED,
+                       intel ? "the quoting enclave is Intel's" : "the QE vendor ID is not Intel's"));
+
+        /* 1. Quote signature: ECDSA P-256 by the attestation key over header + body ([QVL]
+         * QuoteVerifier.cpp verifyQuote, "quote.signature"). */
+        r = tdx_ecdsa_p256_verify_raw(q->attestation_key, q->signature, q->raw, q->signed_size);
+        if (r == -ENOMEM)
+                return r;
+        TRY(check_addf(res, "quote.signature", r,
+                       r == 0 ? "ECDSA P-256 signature by the attestation key over bytes [0, %zu) verifies"
+                              : "ECDSA P-256 signature by the attestation key over bytes [0, %zu) does not "
+                                "verify",
+                       q->signed_size));
+
+        /* The PCK chain: the nested certification data (type 5) of the QE report certification data. */
+        _cleanup_(sk_X509_pop_freep) X509Stack *pck_chain = NULL;
+        X509 *pck = NULL;
+        if (!q->has_qe_report || q->qe_cert.type != TDX_CERT_PCK_CERT_CHAIN)
+                r = check_addf(res, "pck.certificates", -ENODATA,
+                               "the quote carries no PCK certificate chain (certification data type %u)",
+                               q->has_qe_report ? q->qe_cert.type : q->cert.type);
+        else {
+                r = x509_bundle_load(q->qe_cert.data, q->qe_cert.size, &pck_chain);
+                if (r == -ENOMEM)
+                        return r;
+                if (r >= 0) {
+                        pck = x509_bundle_leaf(pck_chain);
+                        r = check_addf(res, "pck.certificates", 0, "%d certificates in the quote",
+                                       sk_X509_num(pck_chain));
+                } else
+                        r = check_addf(res, "pck.certificates", r,
+                                       "the PCK certificate chain in the quote is malformed");
+        }
+        TRY(r);
+
+        /* 2. QE report signature by the PCK leaf key over the 384 QE report bytes. */
+        if (!pck)
+                r = check_addf(res, "qe-report.signature", -ENODATA, "no PCK certificate to verify it with");
+        else if (x509_require_p256(pck) < 0)
+                r = check_addf(res, "qe-report.signature", -EKEYREJECTED, "the PCK key is not EC P-256");
+        else {
+                r = ecdsa_p256_verify(X509_get0_pubkey(pck), q->qe_report_signature,
+                                      q->raw + q->qe_report_offset, TDX_QE_REPORT_SIZE);
+                if (r == -ENOMEM)
+                        return r;
+                r = check_addf(res, "qe-report.signature", r,
+                               r == 0 ? "the QE report signature by the PCK key verifies"
+                                      : "the QE report signature by the PCK key does not verify");
+        }
+        TRY(r);
+
+        /* 3. QE report data = SHA-256(attestation key || QE auth data) || 32 zero bytes. */
+        if (!q->has_qe_report)
+                r = check_addf(res, "qe-report.data", -ENODATA, "the quote carries no QE report");
+        else {
+                uint8_t digest[SHA256_DIGEST_LENGTH];
+                static const uint8_t zero[32] = {};
+                _cleanup_(EVP_MD_CTX_freep) EVP_MD_CTX *md = EVP_MD_CTX_new();
+                if (!md || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1 ||
+                    EVP_DigestUpdate(md, q->attestation_key, TDX_ECDSA_KEY_SIZE) != 1 ||
+                    EVP_DigestUpdate(md, q->qe_auth_data, q->qe_auth_size) != 1 ||
+                    EVP_DigestFinal_ex(md, digest, NULL) != 1)
+                        return openssl_error(-ENOMEM, "SHA-256");
+                bool ok = memcmp(q->qe_report.report_data, digest, 32) == 0 &&
+                          memcmp(q->qe_report.report_data + 32, zero, 32) == 0;
+                r = check_addf(res, "qe-report.data", ok ? 0 : -EKEYREJECTED,
+                               ok ? "the QE report data binds the attestation key and QE auth data"
+                                  : "the QE report data is not SHA-256(attestation key || QE auth data) "
+                                    "followed by 32 zero bytes");
+        }
+        TRY(r);
+
+        /* 4. PCK chain to the anchors with the root CA CRL and the PCK CRL. */
+        if (!pck)
+                r = check_addf(res, "pck.chain", -ENODATA, "no PCK certificate chain");
+        else if (!c)
+                r = check_addf(res, "pck.chain", -ENODATA, "collateral missing: the PCK and root CA CRLs");
+        else {
+                X509ChainResult cr = {};
+                r = collateral_verify_pck_chain(c, pck_chain, anchors, at, &cr);
+                if (r == -ENOMEM) {
+                        x509_chain_result_done(&cr);
+                        return r;
+                }
+                if (r == 0)
+                        r = check_addf(res, "pck.chain", 0,
+                                       "the PCK chain verifies to the Intel SGX Root CA");
+                else if (r == -ENODATA)
+                        r = check_addf(res, "pck.chain", r, "collateral missing: %s",
+                                       cr.detail ?: "a CRL for the PCK chain");
+                else
+                        r = check_addf(res, "pck.chain", r, "%s",
+                                       cr.detail ?: "the PCK chain does not verify");
+                x509_chain_result_done(&cr);
+        }
+        TRY(r);
+
+        /* 5. The PCK SGX extension (FMSPC, PCE-ID, TCB components). */
+        PckExtension ext;
+        bool have_ext = false;
+        if (!pck)
+                r = check_addf(res, "pck.extension", -ENODATA, "no PCK certificate");
+        else {
+                _cleanup_free_ char *detail = NULL;
+                r = pck_ext_from_cert(pck, &ext, &detail);
+                if (r == -ENOMEM)
+                        return r;
+                have_ext = r == 0;
+                if (r == 0)
+                        r = check_addf(res, "pck.extension", 0,
+                                       "FMSPC %02x%02x%02x%02x%02x%02x, PCE-ID %02x%02x", ext.fmspc[0],
+                                       ext.fmspc[1], ext.fmspc[2], ext.fmspc[3], ext.fmspc[4], ext.fmspc[5],
+                                       ext.pce_id[0], ext.pce_id[1]);
+                else
+                        r = check_addf(res, "pck.extension", r, "%s",
+                                       detail ?: "the PCK certificate has no SGX extension");
+        }
+        TRY(r);
+
+        /* 6. Collateral, part by part; a missing part is a failed check. */
+        CollateralVerification cv = {};
+        if (!c) {
+                r = check_addf(res, "collateral", -ENODATA, "collateral missing");
+                TRY(r);
+        } else {
+                r = collateral_verify(c, anchors, at, &cv);
+                if (r == -ENOMEM) {
+                        collateral_verification_done(&cv);
+                        return r;
+                }
+                static const char *const ids[_COLLATERAL_PART_MAX] = {
+                        [COLLATERAL_TCB_INFO] = "collateral.tcb_info",
+                        [COLLATERAL_TCB_INFO_ISSUER_CHAIN] = "collateral.tcb_info_issuer_chain",
+                        [COLLATERAL_QE_IDENTITY] = "collateral.qe_identity",
+                        [COLLATERAL_QE_IDENTITY_ISSUER_CHAIN] = "collateral.qe_identity_issuer_chain",
+                        [COLLATERAL_PCK_CRL] = "collateral.pck_crl",
+                        [COLLATERAL_PCK_CRL_ISSUER_CHAIN] = "collateral.pck_crl_issuer_chain",
+                        [COLLATERAL_ROOT_CA_CRL] = "collateral.root_ca_crl",
+                };
+                for (CollateralPart p = 0; p < _COLLATERAL_PART_MAX; p++) {
+                        int e = cv.error[p];
+                        if (e == 0)
+                                r = check_addf(res, ids[p], 0, "%s verifies", collateral_part_to_string(p));
+                        else if (e == -ENODATA)
+                                r = check_addf(res, ids[p], e, "collateral missing: %s",
+                                               collateral_part_to_string(p));
+                        else
+                                r = check_addf(res, ids[p], e, "%s: %s", collateral_part_to_string(p),
+                                               cv.detail[p] ?: "does not verify");
+                        if (r == -ENOMEM) {
+                                collateral_verification_done(&cv);
+                                return r;
+                        }
+                        TRY(r);
+                }
+        }
+
+        /* 7. TCB appraisal, only on verified TCB info and QE identity. */
+        if (!cv.have_tcb_info || !cv.have_qe_identity || !have_ext)
+                r = check_addf(res, "tcb", -ENODATA, "no TCB status: %s",
+                               !c          ? "collateral missing"
+                               : !have_ext ? "the PCK extension is not available"
+                                           : "TCB info or QE identity did not verify");
+        else {
+                TcbEvalQuote f = {
+                        .qe_miscselect = q->qe_report.misc_select,
+                        .qe_isv_prod_id = q->qe_report.isv_prod_id,
+                        .qe_isv_svn = q->qe_report.isv_svn,
+                };
+                memcpy(f.tee_tcb_svn, q->body.tee_tcb_svn, 16);
+                memcpy(f.mr_signer_seam, q->body.mr_signer_seam, 48);
+                for (size_t i = 0; i < 8; i++) /* SEAMATTRIBUTES as its little-endian bytes */
+                        f.seam_attributes[i] = (uint8_t) (q->body.seam_attributes >> (8 * i));
+                memcpy(f.qe_attributes, q->qe_report.attributes, 16);
+                memcpy(f.qe_mr_signer, q->qe_report.mr_signer, 32);
+
+                TcbEvalResult t = {};
+                r = tcb_evaluate(&cv.tcb_info, &cv.qe_identity, &ext, &f, &t);
+                if (r == -ENOMEM) {
+                        tcb_eval_result_done(&t);
+                        collateral_verification_done(&cv);
+                        return r;
+                }
+                if (r == 0) {
+                        res->have_tcb_status = true;
+                        res->tcb_status = t.status;
+                        res->advisory_ids = TAKE_PTR(t.advisory_ids);
+                        res->n_advisory_ids = t.n_advisory_ids;
+                        t.n_advisory_ids = 0;
+                        r = check_addf(res, "tcb", 0, "%s%s%s", tcb_status_to_string(t.status),
+                                       t.detail ? ": " : "", strempty(t.detail));
+                } else
+                        r = check_addf(res, "tcb", r, "%s",
+                                       t.detail ?: "the collateral does not match the quote");
+                tcb_eval_result_done(&t);
+        }
+        collateral_verification_done(&cv);
+        TRY(r);
+
+        return first;
+}
