@@ -7,14 +7,10 @@
 #include <getopt.h>
 
 #include "attest/evidence.h"
-#include "fileio.h"
-#include "hexbase64.h"
 #include "log.h"
 #include "output.h"
 #include "verbs.h"
 
-/* Hex or base64 text of a 1 MiB structure, with line breaks, stays below this. */
-#define INSPECT_READ_MAX (3U * CVM_EVIDENCE_MAX)
 /* Hex strings longer than this wrap; 96 digits keep a SHA-384 measurement on one line. */
 #define HEX_LINE 96U
 
@@ -234,34 +230,11 @@ int verb_inspect(int argc, char *argv[])
                 return r;
         const char *path = argv[optind];
 
-        _cleanup_free_ char *data = NULL;
-        size_t size;
-        r = read_full_file(path, INSPECT_READ_MAX, &data, &size);
-        if (r == -E2BIG)
-                return log_error_errno(r, "'%s' is larger than any evidence (%u bytes at most).", path,
-                                       INSPECT_READ_MAX);
-        if (r < 0)
-                return log_error_errno(r, "Failed to read '%s': %m", path);
-
-        uint8_t *bytes;
-        size_t n;
+        _cleanup_(cvm_evidence_freep) cvm_evidence *e = NULL;
         const char *encoding;
-        r = input_decode(data, size, path, &bytes, &n, &encoding);
+        r = evidence_load(path, hint, &e, &encoding);
         if (r < 0)
                 return r;
-        /* Owns the decoded copy when the input was hex or base64 text. */
-        _unused_ _cleanup_free_ uint8_t *decoded = encoding ? bytes : NULL;
-
-        _cleanup_(cvm_evidence_freep) cvm_evidence *e = NULL;
-        _cleanup_free_ char *detail = NULL;
-        r = evidence_parse(bytes, n, hint, &e, &detail);
-        if (r < 0) {
-                if (detail)
-                        return log_error_errno(r, "Failed to parse '%s'%s%s%s: %s", path,
-                                               encoding ? " (as " : "", strempty(encoding),
-                                               encoding ? " text)" : "", detail);
-                return log_error_errno(r, "Failed to parse '%s': %m", path);
-        }
 
         _cleanup_(json_object_putp) json_object *o = NULL;
         r = evidence_to_json(e, &o);

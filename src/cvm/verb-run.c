@@ -17,16 +17,13 @@
 #include "vm/vm-options.h"
 
 typedef struct RunArgs {
-        bool json, dry_run, force;
-        const char *root, *facts;
+        VmCliCommon common;
+        bool dry_run, force;
 } RunArgs;
 
 enum {
-        ARG_JSON = 0x100,
-        ARG_DRY_RUN,
+        ARG_DRY_RUN = 0x100,
         ARG_FORCE,
-        ARG_ROOT,
-        ARG_FACTS
 };
 
 static void help(void)
@@ -59,20 +56,11 @@ static int on_extra(int c, const char *arg, void *userdata)
 {
         RunArgs *a = userdata;
         switch (c) {
-        case ARG_JSON:
-                a->json = true;
-                return 1;
         case ARG_DRY_RUN:
                 a->dry_run = true;
                 return 1;
         case ARG_FORCE:
                 a->force = true;
-                return 1;
-        case ARG_ROOT:
-                a->root = arg;
-                return 1;
-        case ARG_FACTS:
-                a->facts = arg;
                 return 1;
         }
         return -EINVAL;
@@ -418,15 +406,12 @@ int verb_run(int argc, char *argv[])
 {
         static const struct option extra[] = {
                 { "help", no_argument, NULL, 'h' },
-                { "json", no_argument, NULL, ARG_JSON },
                 { "dry-run", no_argument, NULL, ARG_DRY_RUN },
                 { "force", no_argument, NULL, ARG_FORCE },
-                { "root", required_argument, NULL, ARG_ROOT },
-                { "facts", required_argument, NULL, ARG_FACTS },
                 {},
         };
         RunArgs args = {};
-        const VmCli cli = { "run", extra, "h", on_extra, help, &args };
+        const VmCli cli = { "run", &args.common, extra, "h", on_extra, help, &args };
         _cleanup_(vm_spec_done) VmSpec spec;
         _cleanup_(vm_validation_done) VmValidation v = {};
         _cleanup_(strv_freep) char **qargv = NULL;
@@ -436,11 +421,9 @@ int verb_run(int argc, char *argv[])
         r = vm_cli_parse(&cli, argc, argv, &spec);
         if (r <= 0)
                 return r;
-        if (args.root && args.facts)
-                return usage_error("run", "--root= and --facts= exclude each other.");
-        if (args.json && !args.dry_run)
+        if (args.common.json && !args.dry_run)
                 return usage_error("run", "--json needs --dry-run.");
-        if (args.root && !args.dry_run)
+        if (args.common.root && !args.dry_run)
                 return usage_error("run",
                                    "--root= judges a host tree other than this one: it needs --dry-run.");
 
@@ -450,7 +433,7 @@ int verb_run(int argc, char *argv[])
          */
         bool host_is_target = !args.dry_run && !args.force;
         _cleanup_(cvm_host_facts_freep) cvm_host_facts *facts = NULL;
-        r = vm_cli_prepare(&spec, args.root, args.facts, host_is_target, &facts, &v);
+        r = vm_cli_prepare(&spec, args.common.root, args.common.facts, host_is_target, &facts, &v);
         if (r != 0)
                 return r;
         /* Findings go to stderr so the command line on stdout stays usable as it is. */
@@ -482,6 +465,6 @@ int verb_run(int argc, char *argv[])
         r = qemu_argv_build(&spec, &paths, &qargv);
         if (r < 0)
                 return log_error_errno(r, "Failed to build the QEMU command line: %m");
-        r = print_argv(qargv, args.json);
+        r = print_argv(qargv, args.common.json);
         return r < 0 ? r : CVM_EXIT_SUCCESS;
 }

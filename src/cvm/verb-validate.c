@@ -6,17 +6,6 @@
 #include "vm-cli.h"
 #include "vm/vm-options.h"
 
-typedef struct ValidateArgs {
-        bool json;
-        const char *root, *facts;
-} ValidateArgs;
-
-enum {
-        ARG_JSON = 0x100,
-        ARG_ROOT,
-        ARG_FACTS
-};
-
 static void help(void)
 {
         printf("Usage: cvm validate [--config=FILE] [VM OPTIONS...] [--json] [--root=DIR|--facts=FILE]\n\n"
@@ -32,34 +21,14 @@ static void help(void)
         printf("\nExit status: 0 valid, 1 invalid, 2 error.\n");
 }
 
-static int on_extra(int c, const char *arg, void *userdata)
-{
-        ValidateArgs *a = userdata;
-        switch (c) {
-        case ARG_JSON:
-                a->json = true;
-                return 1;
-        case ARG_ROOT:
-                a->root = arg;
-                return 1;
-        case ARG_FACTS:
-                a->facts = arg;
-                return 1;
-        }
-        return -EINVAL;
-}
-
 int verb_validate(int argc, char *argv[])
 {
         static const struct option extra[] = {
                 { "help", no_argument, NULL, 'h' },
-                { "json", no_argument, NULL, ARG_JSON },
-                { "root", required_argument, NULL, ARG_ROOT },
-                { "facts", required_argument, NULL, ARG_FACTS },
                 {},
         };
-        ValidateArgs args = {};
-        const VmCli cli = { "validate", extra, "h", on_extra, help, &args };
+        VmCliCommon args = {};
+        const VmCli cli = { "validate", &args, extra, "h", NULL, help, NULL };
         _cleanup_(vm_spec_done) VmSpec spec;
         _cleanup_(vm_validation_done) VmValidation v = {};
         int r;
@@ -68,8 +37,6 @@ int verb_validate(int argc, char *argv[])
         r = vm_cli_parse(&cli, argc, argv, &spec);
         if (r <= 0)
                 return r;
-        if (args.root && args.facts)
-                return usage_error("validate", "--root= and --facts= exclude each other.");
 
         r = vm_cli_prepare(&spec, args.root, args.facts, true, NULL, &v);
         if (r != 0)

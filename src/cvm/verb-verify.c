@@ -19,8 +19,6 @@
 #include "output.h"
 #include "verbs.h"
 
-#define VERIFY_READ_MAX (3U * CVM_EVIDENCE_MAX)
-
 static void help(void)
 {
         printf("Usage: cvm verify [OPTIONS...] FILE\n\n"
@@ -502,25 +500,10 @@ int verb_verify(int argc, char *argv[])
                 return r;
         const char *path = argv[optind];
 
-        _cleanup_free_ char *data = NULL;
-        size_t size;
-        r = read_full_file(path, VERIFY_READ_MAX, &data, &size);
-        if (r < 0)
-                return log_error_errno(r, "Failed to read '%s': %m", path);
-        uint8_t *bytes;
-        size_t n;
-        const char *encoding;
-        r = input_decode(data, size, path, &bytes, &n, &encoding);
+        _cleanup_(cvm_evidence_freep) cvm_evidence *e = NULL;
+        r = evidence_load(path, hint, &e, NULL);
         if (r < 0)
                 return r;
-        /* Owns the decoded copy when the input was hex or base64 text. */
-        _unused_ _cleanup_free_ uint8_t *owned = encoding ? bytes : NULL;
-
-        _cleanup_(cvm_evidence_freep) cvm_evidence *e = NULL;
-        _cleanup_free_ char *detail = NULL;
-        r = evidence_parse(bytes, n, hint, &e, &detail);
-        if (r < 0)
-                return log_error_errno(r, "Failed to parse '%s': %s", path, detail ?: strerror(-r));
 
         _cleanup_(json_object_putp) json_object *out = json_object_new_object();
         _cleanup_(json_object_putp) json_object *checks = json_object_new_array(), *claims = NULL;

@@ -9,6 +9,9 @@
 
 #define VM_OPT_BASE 0x1000
 #define ARG_CONFIG  0x0fff
+#define ARG_JSON    0x0ffe
+#define ARG_ROOT    0x0ffd
+#define ARG_FACTS   0x0ffc
 
 typedef struct Pending {
         const char *key, *value;
@@ -20,7 +23,7 @@ int vm_cli_parse(const VmCli *cli, int argc, char *argv[], VmSpec *spec)
         while (cli->extra && cli->extra[n_extra].name)
                 n_extra++;
 
-        size_t n = vm_options_count + n_extra + 2;
+        size_t n = vm_options_count + n_extra + 5;
         _cleanup_free_ struct option *options = new0(struct option, n);
         _cleanup_free_ Pending *pending = new0(Pending, (size_t) argc + 1);
         size_t n_pending = 0;
@@ -33,14 +36,27 @@ int vm_cli_parse(const VmCli *cli, int argc, char *argv[], VmSpec *spec)
         for (size_t i = 0; i < n_extra; i++)
                 options[k++] = cli->extra[i];
         options[k++] = (struct option){ "config", required_argument, NULL, ARG_CONFIG };
+        options[k++] = (struct option){ "json", no_argument, NULL, ARG_JSON };
+        options[k++] = (struct option){ "root", required_argument, NULL, ARG_ROOT };
+        options[k++] = (struct option){ "facts", required_argument, NULL, ARG_FACTS };
 
         while ((c = getopt_long(argc, argv, cli->extra_short ?: "", options, NULL)) >= 0) {
                 if (c >= VM_OPT_BASE && c < VM_OPT_BASE + (int) vm_options_count) {
                         pending[n_pending++] = (Pending){ vm_options[c - VM_OPT_BASE].name, optarg };
                         continue;
                 }
-                if (c == ARG_CONFIG) {
+                switch (c) {
+                case ARG_CONFIG:
                         config = optarg;
+                        continue;
+                case ARG_JSON:
+                        cli->common->json = true;
+                        continue;
+                case ARG_ROOT:
+                        cli->common->root = optarg;
+                        continue;
+                case ARG_FACTS:
+                        cli->common->facts = optarg;
                         continue;
                 }
                 if (c == 'h') {
@@ -51,12 +67,16 @@ int vm_cli_parse(const VmCli *cli, int argc, char *argv[], VmSpec *spec)
                         usage_error(cli->verb, "Invalid option.");
                         return -EINVAL;
                 }
-                r = cli->on_extra(c, optarg, cli->userdata);
+                r = cli->on_extra ? cli->on_extra(c, optarg, cli->userdata) : -EINVAL;
                 if (r <= 0)
                         return r;
         }
         if (optind < argc) {
                 usage_error(cli->verb, "Unexpected argument '%s'.", argv[optind]);
+                return -EINVAL;
+        }
+        if (cli->common->root && cli->common->facts) {
+                usage_error(cli->verb, "--root= and --facts= exclude each other.");
                 return -EINVAL;
         }
 

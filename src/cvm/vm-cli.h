@@ -13,11 +13,19 @@
  * option table of vm-options.c plus --config=FILE, with options on the command line overriding the file.
  * Verb-specific options are passed in extra[] and handed back through on_extra().
  */
+/* Options every such verb has: where the host facts come from, and JSON output. */
+typedef struct VmCliCommon {
+        bool json;
+        const char *root;  /* --root=DIR */
+        const char *facts; /* --facts=FILE */
+} VmCliCommon;
+
 typedef struct VmCli {
         const char *verb;
+        VmCliCommon *common;        /* filled from --json, --root=, --facts= */
         const struct option *extra; /* terminated by a zeroed entry */
         const char *extra_short;    /* getopt short options of the verb, e.g. "hq" */
-        int (*on_extra)(int c, const char *arg, void *userdata);
+        int (*on_extra)(int c, const char *arg, void *userdata); /* NULL: no extra options */
         void (*help)(void);
         void *userdata;
 } VmCli;
