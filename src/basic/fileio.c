@@ -3,6 +3,7 @@
 #include <linux/openat2.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <unistd.h>
 
 #include "fileio.h"
 
@@ -128,11 +129,8 @@ int read_full_file(const char *path, size_t max, char **ret_data, size_t *ret_si
         return read_full_fd(fd, max, ret_data, ret_size);
 }
 
-int write_full_file(const char *path, const void *data, size_t size)
+static int write_all(int fd, const void *data, size_t size)
 {
-        _cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0644);
-        if (fd < 0)
-                return -errno;
         const uint8_t *p = data;
         while (size > 0) {
                 ssize_t k = write(fd, p, size);
@@ -141,10 +139,56 @@ int write_full_file(const char *path, const void *data, size_t size)
                                 continue;
                         return -errno;
                 }
+                if (k == 0)
+                        return -EIO;
                 p += k;
                 size -= (size_t) k;
         }
         return 0;
+}
+
+int write_full_file(const char *path, const void *data, size_t size)
+{
+        _cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0644);
+        if (fd < 0)
+                return -errno;
+        return write_all(fd, data, size);
+}
+
+int write_file_atomic(const char *path, const void *data, size_t size, mode_t mode)
+{
+        _cleanup_free_ char *tmp = NULL;
+        if (asprintf(&tmp, "%s.tmp.XXXXXX", path) < 0)
+                return -ENOMEM;
+        /* mkostemp() creates the file with mode 0600: a private key is never readable by others, not even
+         * before the fchmod(). */
+        _cleanup_close_ int fd = mkostemp(tmp, O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        int r = write_all(fd, data, size);
+        if (r == 0 && (fchmod(fd, mode) < 0 || fsync(fd) < 0 || rename(tmp, path) < 0))
+                r = -errno;
+        if (r < 0)
+                (void) unlink(tmp);
+        return r;
+}
+
+int mkdir_p(const char *path, mode_t mode)
+{
+        _cleanup_free_ char *p = strdup(path);
+        if (!p)
+                return -ENOMEM;
+        for (char *s = p + 1;; s++) {
+                char c = *s;
+                if (c != '/' && c != 0)
+                        continue;
+                *s = 0;
+                if (mkdir(p, mode) < 0 && errno != EEXIST)
+                        return -errno;
+                *s = c;
+                if (!c)
+                        return 0;
+        }
 }
 
 int stat_at_root(const char *root, const char *path, mode_t *ret_mode)

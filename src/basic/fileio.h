@@ -34,6 +34,11 @@ int read_full_file(const char *path, size_t max, char **ret_data, size_t *ret_si
 
 /* Writes a whole buffer to a file, created with mode 0644 unless it exists. */
 int write_full_file(const char *path, const void *data, size_t size);
+/* Writes a whole file through "PATH.tmp.XXXXXX", fsync() and rename(): readers see the old file or the new
+ * one, never a part. */
+int write_file_atomic(const char *path, const void *data, size_t size, mode_t mode);
+/* mkdir -p: creates PATH and its missing parents with MODE. */
+int mkdir_p(const char *path, mode_t mode);
 
 /* File type of PATH below ROOT without following the last symlink's target type: 0 or -errno. */
 int stat_at_root(const char *root, const char *path, mode_t *ret_mode);

@@ -18,6 +18,7 @@
 #include "parse-util.h"
 #include "verbs.h"
 #include "vm/instance.h"
+#include "vm/libvirt-backend.h"
 #include "vm/qmp.h"
 #include "vm/runtime-dir.h"
 
@@ -75,6 +76,11 @@ static int query_status(const char *control, char **ret)
         return *ret ? 0 : -ENOMEM;
 }
 
+static bool is_libvirt(const InstanceState *s)
+{
+        return s->backend && streq(s->backend, "libvirt");
+}
+
 typedef struct Entry {
         char *name;
         InstanceLiveness liveness;
@@ -100,7 +106,12 @@ static int entry_load(const char *base, const char *name, Entry *ret)
                 entry_done(&e);
                 return -ENOMEM;
         }
-        if (e.liveness == INSTANCE_RUNNING) {
+        if (e.liveness == INSTANCE_RUNNING && is_libvirt(&e.state)) {
+                /* libvirt's own name for the domain's state: running, paused, shutdown, ... */
+                r = libvirt_domain_state(e.state.connect, name, &e.status, NULL);
+                if (r < 0)
+                        log_debug_errno(r, "libvirt state of '%s' failed: %m", name);
+        } else if (e.liveness == INSTANCE_RUNNING) {
                 r = query_status(e.state.control_socket, &e.status);
                 if (r < 0)
                         log_debug_errno(r, "query-status of '%s' failed: %m", name);
@@ -134,7 +145,10 @@ static json_object *entry_to_json(const Entry *e, bool full)
                     json_object_object_add(o, "control_socket",
                                            s->control_socket ? json_object_new_string(s->control_socket)
                                                              : NULL) < 0 ||
-                    json_add(o, "argv", a) < 0)
+                    json_add(o, "argv", a) < 0 ||
+                    json_add(o, "backend", json_object_new_string(s->backend ?: "qemu")) < 0 ||
+                    json_object_object_add(o, "connect",
+                                           s->connect ? json_object_new_string(s->connect) : NULL) < 0)
                         return NULL;
                 STRV_FOREACH (p, s->argv)
                         if (json_append(a, json_object_new_string(*p)) < 0)
@@ -306,7 +320,10 @@ int verb_status(int argc, char *argv[])
                 printf("Coco:       %s\n", strna(s->coco));
                 printf("Started:    %s\n", strna(s->started));
                 printf("Restarts:   %u\n", s->restarts);
-                printf("Control:    %s\n", strna(s->control_socket));
+                if (is_libvirt(s))
+                        printf("Backend:    libvirt, %s\n", strna(s->connect));
+                else
+                        printf("Control:    %s\n", strna(s->control_socket));
                 if (e.liveness == INSTANCE_STALE)
                         printf("\nA killed cvm left this behind; the next 'cvm run --name=%s' cleans it.\n",
                                e.name);
@@ -329,9 +346,10 @@ int verb_stop(int argc, char *argv[])
 
         r = parse_args("stop",
                        "Usage: cvm stop NAME [--force] [--timeout=SEC]\n\n"
-                       "Ask a running VM's guest to power down (ACPI power button, QMP system_powerdown)\n"
-                       "and wait until its 'cvm run' has ended.\n\n"
-                       "  --force          Stop QEMU at once (QMP quit) instead\n"
+                       "Ask a running VM's guest to power down (ACPI power button: QMP system_powerdown,\n"
+                       "or virDomainShutdown for 'cvm run --backend=libvirt') and wait until its\n"
+                       "'cvm run' has ended.\n\n"
+                       "  --force          Stop QEMU at once instead (QMP quit; libvirt: destroy)\n"
                        "  --timeout=SEC    Wait at most this long (default 60)\n\n"
                        "Exit status: 0 stopped, 1 still running after the timeout, 2 error (no such VM).\n",
                        true, argc, argv, &a);
@@ -347,7 +365,7 @@ int verb_stop(int argc, char *argv[])
         }
         if (r < 0)
                 return log_error_errno(r, "Failed to inspect VM '%s': %m", name);
-        if (l != INSTANCE_RUNNING || s.supervisor_pid <= 0 || !s.control_socket) {
+        if (l != INSTANCE_RUNNING || s.supervisor_pid <= 0 || (!s.control_socket && !is_libvirt(&s))) {
                 log_error("VM '%s' is not running (%s).", name,
                           l == INSTANCE_RUNNING ? "still starting" : instance_liveness_to_string(l));
                 return CVM_EXIT_ERROR;
@@ -360,8 +378,15 @@ int verb_stop(int argc, char *argv[])
                                        (int) s.supervisor_pid, name);
 
         const char *command = a.force ? "quit" : "system_powerdown";
-        r = control_connect(s.control_socket, CONTROL_TIMEOUT_USEC, &q);
-        if (r < 0) {
+        if (is_libvirt(&s)) {
+                /* libvirtd runs the domain: the ACPI power button (or destroy) through the libvirt API. */
+                _cleanup_free_ char *e = NULL;
+                r = libvirt_domain_stop(s.connect, name, a.force, &e);
+                if (r < 0)
+                        return log_error_errno(r, "libvirt (%s) could not %s domain '%s': %s",
+                                               strna(s.connect), a.force ? "destroy" : "shut down", name,
+                                               strna(e));
+        } else if ((r = control_connect(s.control_socket, CONTROL_TIMEOUT_USEC, &q)) < 0) {
                 /*
                  * The monitor serves one client at a time, and someone may hold it. The supervisor reaches
                  * QEMU over its own monitor: SIGTERM makes it power the guest down, a second one quit.

@@ -11,7 +11,9 @@
 #include "facts.h"
 #include "vm-cli.h"
 #include "vm/instance.h"
+#include "vm/domxml.h"
 #include "vm/launcher.h"
+#include "vm/libvirt-backend.h"
 #include "vm/qemu-argv.h"
 #include "vm/runtime-dir.h"
 #include "vm/vm-options.h"
@@ -19,11 +21,15 @@
 typedef struct RunArgs {
         VmCliCommon common;
         bool dry_run, force;
+        bool libvirt;        /* --backend=libvirt */
+        const char *connect; /* --connect=URI */
 } RunArgs;
 
 enum {
         ARG_DRY_RUN = 0x100,
         ARG_FORCE,
+        ARG_BACKEND,
+        ARG_CONNECT,
 };
 
 static void help(void)
@@ -41,6 +47,12 @@ static void help(void)
                "                  lacks becomes a warning, so a command line can be prepared elsewhere\n"
                "  --json          With --dry-run: print the argv as a JSON array of strings\n"
                "  --force         Start despite host-capability errors (never despite definition errors)\n"
+               "  --backend=qemu|libvirt\n"
+               "                  Who starts QEMU: cvm itself (default), or libvirtd as a transient domain\n"
+               "                  (the XML of 'cvm domxml'; --dry-run prints it). A guest console on this\n"
+               "                  terminal becomes a pty there ('virsh console NAME')\n"
+               "  --connect=URI   libvirt connection of --backend=libvirt (default " LIBVIRT_DEFAULT_URI
+               ")\n"
                "  --root=DIR      With --dry-run: judge the host tree below DIR\n"
                "  --facts=FILE    Judge the host described by a 'cvm facts' document\n"
                "  -h, --help      Show this help\n\n"
@@ -61,6 +73,16 @@ static int on_extra(int c, const char *arg, void *userdata)
                 return 1;
         case ARG_FORCE:
                 a->force = true;
+                return 1;
+        case ARG_BACKEND:
+                if (!streq(arg, "qemu") && !streq(arg, "libvirt")) {
+                        usage_error("run", "--backend= takes 'qemu' or 'libvirt', not '%s'.", arg);
+                        return -EINVAL;
+                }
+                a->libvirt = streq(arg, "libvirt");
+                return 1;
+        case ARG_CONNECT:
+                a->connect = arg;
                 return 1;
         }
         return -EINVAL;
@@ -402,12 +424,145 @@ static int run_vm(VmSpec *spec, const char *qemu_name)
         return launch(spec, qargv, instance->dir, qmp, control, instance);
 }
 
+static void on_libvirt_event(const LibvirtEvent *e, void *userdata)
+{
+        RunContext *ctx = userdata;
+        const char *name = ctx->spec->name;
+
+        switch (e->type) {
+        case LIBVIRT_EVENT_STARTED:
+                log_info("VM '%s' is running (libvirt domain %s); 'cvm stop %s' powers it down.", name,
+                         strna(e->uuid), name);
+                (void) service_notifyf("READY=1\nSTATUS=VM %s running (libvirt)", name);
+                break;
+        case LIBVIRT_EVENT_LIFECYCLE:
+                if (startswith(e->what, "stopped") || startswith(e->what, "crashed") ||
+                    startswith(e->what, "shutdown"))
+                        log_info("libvirt: domain %s.", e->what);
+                else
+                        log_debug("libvirt: domain %s.", e->what);
+                break;
+        case LIBVIRT_EVENT_SIGNAL:
+                log_info("Received SIG%s.", signal_name(e->signo));
+                (void) service_notify("STOPPING=1");
+                break;
+        case LIBVIRT_EVENT_POWERDOWN:
+                log_info("Asking the guest to power down; the domain is destroyed if it has not within "
+                         "%" PRIu64 " s (a second signal destroys it at once).",
+                         e->timeout_usec / 1000000);
+                break;
+        case LIBVIRT_EVENT_DESTROY:
+                if (e->timed_out)
+                        log_warning("The guest did not power down in time: destroying the domain.");
+                else
+                        log_info("Destroying the domain.");
+                break;
+        case LIBVIRT_EVENT_WARNING:
+                log_warning("libvirt: %s", strna(e->what));
+                break;
+        default:
+                break;
+        }
+}
+
+/* cvm run --backend=libvirt: the same definition and rules; libvirtd runs the XML of cvm domxml. */
+static int run_libvirt(VmSpec *spec, RunArgs *args, bool host_is_target)
+{
+        _cleanup_(vm_validation_done) VmValidation v = {};
+        _cleanup_(instance_releasep) Instance *instance = NULL;
+        _cleanup_(libvirt_run_result_done) LibvirtRunResult res = {};
+        _cleanup_free_ char *xml = NULL, *e = NULL, *base = NULL, *started = NULL;
+        const char *uri = args->connect ?: LIBVIRT_DEFAULT_URI;
+        bool cleaned = false;
+        int r;
+
+        if (args->common.json)
+                return usage_error("run",
+                                   "--json prints a QEMU argv; the libvirt backend's --dry-run prints XML.");
+        r = domxml_prepare(spec, args->common.root, args->common.facts, host_is_target, &v);
+        if (r != 0)
+                return r;
+        r = domxml_build(spec, &xml, &e);
+        if (r < 0 && e)
+                return log_error_errno(r, "Cannot express VM '%s' in libvirt XML: %s", spec->name, e);
+        if (r < 0)
+                return log_error_errno(r, "Failed to build the domain XML: %m");
+        if (args->dry_run) {
+                fputs(xml, stdout);
+                return CVM_EXIT_SUCCESS;
+        }
+        if (args->force && v.n_findings > 0)
+                log_warning("Starting despite the findings above (--force).");
+
+        r = runtime_dir_base(&base);
+        if (r < 0)
+                return log_error_errno(
+                        r, "Failed to determine the runtime directory (no $XDG_RUNTIME_DIR?): %m");
+        r = instance_acquire(base, spec->name, &instance, &cleaned, NULL);
+        if (r == -EBUSY) {
+                log_error("VM '%s' is already running.", spec->name);
+                return CVM_EXIT_ERROR;
+        }
+        if (r < 0)
+                return log_error_errno(r, "Failed to set up the runtime directory '%s/%s': %m", base,
+                                       spec->name);
+        if (cleaned)
+                log_info("Removed what a previous run of VM '%s' left in %s.", spec->name, instance->dir);
+
+        RunContext ctx = { .spec = spec, .instance = instance };
+        if (rfc3339_format(time(NULL), &started) < 0)
+                return log_oom();
+        ctx.state = (InstanceState){
+                .name = spec->name,
+                .supervisor_pid = getpid(),
+                .coco = (char *) vm_coco_to_string(spec->coco),
+                .started = started,
+                .backend = (char *) "libvirt",
+                .connect = (char *) uri,
+        };
+        state_update(&ctx);
+        if (spec->console == CONSOLE_SERIAL)
+                log_info("The guest console is a pty of libvirtd: 'virsh -c %s console %s'.", uri,
+                         spec->name);
+
+        LibvirtRunConfig c = {
+                .uri = uri,
+                .xml = xml,
+                .name = spec->name,
+                .shutdown_timeout_usec = spec->shutdown_timeout_usec,
+                .on_event = on_libvirt_event,
+                .userdata = &ctx,
+        };
+        (void) service_notifyf("STATUS=Starting VM %s through libvirt", spec->name);
+        r = libvirt_run(&c, &res);
+        if (r < 0)
+                return log_error_errno(r, "Supervising the libvirt domain failed: %m");
+
+        switch (res.outcome) {
+        case LAUNCH_POWERED_OFF:
+                log_info("VM '%s' is off (%s).", spec->name, strna(res.reason));
+                return CVM_EXIT_SUCCESS;
+        case LAUNCH_GUEST_PANICKED:
+                log_error("Guest panicked (libvirt: %s).", strna(res.reason));
+                return CVM_EXIT_GUEST_PANICKED;
+        default:
+                if (res.error)
+                        log_error("libvirt (%s): %s", uri, res.error);
+                else
+                        log_error("The domain ended without the guest shutting down (libvirt: %s).",
+                                  strna(res.reason));
+                return CVM_EXIT_QEMU_FAILED;
+        }
+}
+
 int verb_run(int argc, char *argv[])
 {
         static const struct option extra[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "dry-run", no_argument, NULL, ARG_DRY_RUN },
                 { "force", no_argument, NULL, ARG_FORCE },
+                { "backend", required_argument, NULL, ARG_BACKEND },
+                { "connect", required_argument, NULL, ARG_CONNECT },
                 {},
         };
         RunArgs args = {};
@@ -432,6 +587,10 @@ int verb_run(int argc, char *argv[])
          * lacks: both judge host-dependent rules (RULE_HOST) as warnings. Definition errors stay errors.
          */
         bool host_is_target = !args.dry_run && !args.force;
+        if (args.connect && !args.libvirt)
+                return usage_error("run", "--connect= needs --backend=libvirt.");
+        if (args.libvirt)
+                return run_libvirt(&spec, &args, host_is_target);
         _cleanup_(cvm_host_facts_freep) cvm_host_facts *facts = NULL;
         r = vm_cli_prepare(&spec, args.common.root, args.common.facts, host_is_target, &facts, &v);
         if (r != 0)

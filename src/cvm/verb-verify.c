@@ -11,8 +11,10 @@
 #include "argv-util.h"
 #include "attest/evidence.h"
 #include "attest/intel-root.h"
+#include "attest/policy.h"
 #include "attest/snp-verify.h"
 #include "attest/tdx-verify.h"
+#include "fetch-cli.h"
 #include "fileio.h"
 #include "hexbase64.h"
 #include "log.h"
@@ -25,24 +27,23 @@ static void help(void)
                "Verify a TDX quote (v4, v5) or an SEV-SNP attestation report and accept or reject it.\n"
                "FILE may hold the raw bytes or their hex or base64 text.\n\n"
                "  --collateral=PATH     TDX: Intel collateral, a JSON bundle or a directory (required)\n"
+               "  --pccs=URL            TDX: fetch the collateral from Intel PCS or a PCCS at URL\n"
                "  --root-ca=CERT        TDX: trust this root instead of the built-in Intel SGX Root CA\n"
                "  --certs=PATH          SNP: PEM/DER bundle or directory with the VCEK/VLEK (and ASK, ARK)\n"
+               "  --kds[=URL]           SNP: fetch the VCEK, ASK and ARK from AMD KDS (or a mirror at URL)\n"
+               "  --no-cache            Fetch again instead of using the download cache\n"
                "  --snp-product=NAME    SNP: milan, genoa or turin when the report does not tell\n"
                "  --at=RFC3339          Check certificates and collateral at this time (default: now)\n"
-               "  --accept-tcb=LIST     TDX: TCB statuses accepted besides UpToDate (comma-separated)\n"
+               "  --policy=FILE         Reference values the evidence must match (cvm-verify-policy(5))\n"
+               "  --accept-tcb=LIST     TDX: TCB statuses accepted besides UpToDate (comma-separated;\n"
+               "                        replaces the policy's accept_tcb)\n"
                "  --allow-debug         Accept a debug TD or an SNP guest whose policy allows debugging\n"
-               "  --report-data=HEX     The report data the evidence must carry (zero-padded to 64 bytes)\n"
+               "  --report-data=HEX     The report data the evidence must carry (zero-padded to 64 bytes;\n"
+               "                        replaces the policy's report_data)\n"
                "  --json                Print the result as one JSON object\n"
                "  -h, --help            Show this help\n\n"
                "Exit status: 0 accepted, 1 rejected, 2 unreadable input or bad usage.\n");
 }
-
-typedef struct Policy {
-        bool accept_tcb[_TCB_STATUS_MAX];
-        bool allow_debug;
-        bool have_report_data;
-        uint8_t report_data[64];
-} Policy;
 
 typedef struct Outcome {
         json_object *checks; /* array of {id, ok, detail} */
@@ -113,26 +114,13 @@ static int snp_claims(const SnpReport *s, json_object **ret)
         return 0;
 }
 
-static int check_report_data(Outcome *o, const Policy *p, const uint8_t data[static 64])
+/* Appends the reference-value checks (src/libcvm/attest/policy.h) to the outcome. */
+static int add_policy_checks(Outcome *o, PolicyResult *pr)
 {
-        if (!p->have_report_data)
-                return 0;
-        bool ok = memcmp(p->report_data, data, 64) == 0;
-        return add_check(o, "policy.report-data", ok,
-                         ok ? "the report data is the expected one"
-                            : "the report data differs from --report-data");
-}
-
-static int check_debug(Outcome *o, const Policy *p, bool debug, const char *what)
-{
-        _cleanup_free_ char *d = NULL;
-        if (asprintf(&d, "%s%s", what,
-                     !debug           ? " is not set"
-                     : p->allow_debug ? " is set (allowed by --allow-debug)"
-                                      : " is set: a debug guest's memory is not "
-                                        "confidential") < 0)
-                return log_oom();
-        return add_check(o, "policy.debug", !debug || p->allow_debug, d);
+        for (size_t i = 0; i < pr->n_checks; i++)
+                if (add_check(o, pr->checks[i].id, pr->checks[i].ok, pr->checks[i].detail) < 0)
+                        return -ENOMEM;
+        return 0;
 }
 
 /* Reads PATH (a file or every regular file of a directory) into one certificate stack. */
@@ -211,8 +199,12 @@ static const char *tcb_status_or_null(const TdxVerifyResult *res)
         return res->have_tcb_status ? tcb_status_to_string(res->tcb_status) : NULL;
 }
 
+/* --pccs=, --kds[=], --no-cache: where verify_tdx()/verify_snp() fetch what the user did not pass. */
+static const char *arg_pccs = NULL, *arg_kds = NULL;
+static bool arg_use_cache = true;
+
 static int verify_tdx(const TdxQuote *q, const char *collateral, const char *root_ca, time_t at,
-                      const Policy *p, Outcome *o, json_object *out)
+                      const VerifyPolicy *p, Outcome *o, json_object *out)
 {
         _cleanup_(sk_X509_pop_freep) X509Stack *anchors = NULL;
         _cleanup_(collateral_done) Collateral c = {};
@@ -233,9 +225,20 @@ static int verify_tdx(const TdxQuote *q, const char *collateral, const char *roo
                         return log_error_errno(r, "Failed to load the collateral '%s': %s", collateral,
                                                detail ?: strerror(-r));
                 have_c = true;
+        } else if (arg_pccs) {
+                _cleanup_(strv_freep) char **missing = NULL;
+                r = cli_fetch_collateral(q, arg_pccs, arg_use_cache, at, &c, &missing);
+                if (r < 0)
+                        return r;
+                /* What the service does not have (HTTP 404: an FMSPC Intel does not know) is a verdict. */
+                STRV_FOREACH (m, missing)
+                        if (add_check(o, "collateral.fetch", false, *m) < 0)
+                                return log_oom();
+                have_c = true;
         }
 
         TdxVerifyResult res = {};
+        PolicyResult pr = {};
         r = tdx_quote_verify(q, have_c ? &c : NULL, anchors, at, &res);
         if (r == -ENOMEM) {
                 tdx_verify_result_done(&res);
@@ -245,16 +248,8 @@ static int verify_tdx(const TdxQuote *q, const char *collateral, const char *roo
                 if (add_check(o, res.checks[i].id, res.checks[i].ok, res.checks[i].detail) < 0)
                         goto oom;
 
-        if (res.have_tcb_status) {
-                bool ok = p->accept_tcb[res.tcb_status];
-                _cleanup_free_ char *d = NULL;
-                if (asprintf(&d, "TCB status %s is %saccepted%s", tcb_status_to_string(res.tcb_status),
-                             ok ? "" : "not ", ok ? "" : " (see --accept-tcb)") < 0 ||
-                    add_check(o, "policy.tcb-status", ok, d) < 0)
-                        goto oom;
-        }
-        if (check_debug(o, p, q->body.td_attributes & TDX_TD_ATTR_DEBUG, "TD attribute DEBUG") < 0 ||
-            check_report_data(o, p, q->body.report_data) < 0)
+        if (verify_policy_evaluate_tdx(p, q, res.have_tcb_status ? &res.tcb_status : NULL, &pr) < 0 ||
+            add_policy_checks(o, &pr) < 0)
                 goto oom;
 
         json_object *adv = json_object_new_array();
@@ -266,9 +261,11 @@ static int verify_tdx(const TdxQuote *q, const char *collateral, const char *roo
         if (json_add_string_or_null(out, "tcb_status", tcb_status_or_null(&res)) < 0)
                 goto oom;
         tdx_verify_result_done(&res);
+        policy_result_done(&pr);
         return 0;
 oom:
         tdx_verify_result_done(&res);
+        policy_result_done(&pr);
         return log_oom();
 }
 
@@ -291,31 +288,42 @@ static bool is_self_signed(X509 *x)
         return X509_NAME_cmp(X509_get_subject_name(x), X509_get_issuer_name(x)) == 0;
 }
 
-static int verify_snp(const SnpReport *s, const char *certs, time_t at, const Policy *p, Outcome *o,
+static int verify_snp(const SnpReport *s, const char *certs, time_t at, const VerifyPolicy *p, Outcome *o,
                       json_object *out)
 {
         _cleanup_(sk_X509_pop_freep) X509Stack *sk = NULL;
         X509 *vek = NULL, *ask = NULL, *ark = NULL;
         int r;
 
-        if (!certs) {
+        if (!certs && !arg_kds) {
                 if (add_check(o, "certificates", false,
-                              "no VCEK/VLEK: pass it with --certs (AMD KDS serves VCEKs)") < 0)
+                              "no VCEK/VLEK: pass it with --certs, or fetch it with --kds") < 0)
                         return log_oom();
-        } else {
+        } else if (certs) {
                 r = load_certs(certs, &sk);
                 if (r < 0)
                         return r;
-                /* The VEK has an EC (P-384) key, ASK/ASVK and ARK RSA keys; the ARK signs itself. */
-                for (int i = 0; i < sk_X509_num(sk); i++) {
-                        X509 *x = sk_X509_value(sk, i);
-                        if (EVP_PKEY_get_base_id(X509_get0_pubkey(x)) == EVP_PKEY_EC)
-                                vek = vek ?: x;
-                        else if (is_self_signed(x))
-                                ark = ark ?: x;
-                        else
-                                ask = ask ?: x;
-                }
+        } else {
+                _cleanup_(kds_certs_done) KdsCerts k = {};
+                _cleanup_free_ char *why = NULL;
+                r = cli_fetch_kds(s, amd_product_of(s->product), arg_kds, arg_use_cache, at, &k, &why);
+                if (r == -ENOENT) {
+                        if (add_check(o, "certificates", false, why) < 0)
+                                return log_oom();
+                } else if (r < 0)
+                        return r;
+                else if (kds_certs_to_stack(&k, &sk) < 0)
+                        return log_oom();
+        }
+        /* The VEK has an EC (P-384) key, ASK/ASVK and ARK RSA keys; the ARK signs itself. */
+        for (int i = 0; sk && i < sk_X509_num(sk); i++) {
+                X509 *x = sk_X509_value(sk, i);
+                if (EVP_PKEY_get_base_id(X509_get0_pubkey(x)) == EVP_PKEY_EC)
+                        vek = vek ?: x;
+                else if (is_self_signed(x))
+                        ark = ark ?: x;
+                else
+                        ask = ask ?: x;
         }
 
         AmdProduct product = amd_product_of(s->product);
@@ -360,8 +368,8 @@ static int verify_snp(const SnpReport *s, const char *certs, time_t at, const Po
                 snp_verify_result_done(&res);
         }
 
-        if (check_debug(o, p, s->policy & SNP_POLICY_DEBUG, "guest policy DEBUG") < 0 ||
-            check_report_data(o, p, s->report_data) < 0)
+        _cleanup_(policy_result_done) PolicyResult pr = {};
+        if (verify_policy_evaluate_snp(p, s, &pr) < 0 || add_policy_checks(o, &pr) < 0)
                 return log_oom();
         /* SEV-SNP has no TCB status: REPORTED_TCB is matched against the VEK ("tcb.reported"). */
         if (json_add(out, "advisories", json_object_new_array()) < 0 ||
@@ -370,7 +378,7 @@ static int verify_snp(const SnpReport *s, const char *certs, time_t at, const Po
         return 0;
 }
 
-static int parse_accept_tcb(const char *s, Policy *p)
+static int parse_accept_tcb(const char *s, bool accept[static _TCB_STATUS_MAX])
 {
         _cleanup_free_ char *copy = strdup(s);
         char *save = NULL;
@@ -383,7 +391,7 @@ static int parse_accept_tcb(const char *s, Policy *p)
                 /* A revoked TCB or one Intel does not know is never an acceptable platform. */
                 if (st == TCB_STATUS_REVOKED || st == TCB_STATUS_TCB_LEVEL_NOT_SUPPORTED)
                         return usage_error("verify", "TCB status '%s' cannot be accepted.", t);
-                p->accept_tcb[st] = true;
+                accept[st] = true;
         }
         return 0;
 }
@@ -424,6 +432,10 @@ int verb_verify(int argc, char *argv[])
                 ARG_ACCEPT_TCB,
                 ARG_ALLOW_DEBUG,
                 ARG_REPORT_DATA,
+                ARG_POLICY,
+                ARG_PCCS,
+                ARG_KDS,
+                ARG_NO_CACHE,
         };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
@@ -436,12 +448,19 @@ int verb_verify(int argc, char *argv[])
                 { "accept-tcb", required_argument, NULL, ARG_ACCEPT_TCB },
                 { "allow-debug", no_argument, NULL, ARG_ALLOW_DEBUG },
                 { "report-data", required_argument, NULL, ARG_REPORT_DATA },
+                { "policy", required_argument, NULL, ARG_POLICY },
+                { "pccs", required_argument, NULL, ARG_PCCS },
+                { "kds", optional_argument, NULL, ARG_KDS },
+                { "no-cache", no_argument, NULL, ARG_NO_CACHE },
                 {},
         };
         const char *collateral = NULL, *root_ca = NULL, *certs = NULL;
         SnpProduct hint = SNP_PRODUCT_UNKNOWN;
-        bool accept_tcb_given = false;
-        Policy policy = { .accept_tcb[TCB_STATUS_UP_TO_DATE] = true };
+        /* Command-line policy settings, applied over --policy's (cvm(1) documents the precedence). */
+        const char *policy_file = NULL;
+        bool accept_tcb_given = false, accept_tcb[_TCB_STATUS_MAX] = { [TCB_STATUS_UP_TO_DATE] = true };
+        bool allow_debug = false;
+        PolicyReportData report_data = {};
         time_t at = time(NULL);
         bool json = false;
         int c, r;
@@ -476,34 +495,63 @@ int verb_verify(int argc, char *argv[])
                         break;
                 case ARG_ACCEPT_TCB:
                         accept_tcb_given = true;
-                        r = parse_accept_tcb(optarg, &policy);
+                        r = parse_accept_tcb(optarg, accept_tcb);
                         if (r != 0)
                                 return r;
                         break;
                 case ARG_ALLOW_DEBUG:
-                        policy.allow_debug = true;
+                        allow_debug = true;
                         break;
-                case ARG_REPORT_DATA: {
-                        _cleanup_free_ uint8_t *b = NULL;
-                        size_t n;
-                        if (hex_decode(optarg, strlen(optarg), &b, &n) < 0 || n == 0 || n > 64)
+                case ARG_REPORT_DATA:
+                        if (policy_report_data_parse(optarg, report_data.data) < 0)
                                 return usage_error("verify", "--report-data needs 1 to 64 bytes in hex.");
-                        memset(policy.report_data, 0, 64);
-                        memcpy(policy.report_data, b, n);
-                        policy.have_report_data = true;
+                        report_data.set = true;
                         break;
-                }
+                case ARG_POLICY:
+                        policy_file = optarg;
+                        break;
+                case ARG_PCCS:
+                        arg_pccs = optarg;
+                        break;
+                case ARG_KDS:
+                        arg_kds = optarg ?: KDS_AMD_URL;
+                        break;
+                case ARG_NO_CACHE:
+                        arg_use_cache = false;
+                        break;
                 default:
                         return usage_error("verify", "Invalid option.");
                 }
         if ((r = verb_positional("verify", argc - optind)) != 0)
                 return r;
         const char *path = argv[optind];
+        if (collateral && arg_pccs)
+                return usage_error("verify", "--collateral= and --pccs= are alternatives: pass one.");
+        if (certs && arg_kds)
+                return usage_error("verify", "--certs= and --kds are alternatives: pass one.");
 
         _cleanup_(cvm_evidence_freep) cvm_evidence *e = NULL;
         r = evidence_load(path, hint, &e, NULL);
         if (r < 0)
                 return r;
+
+        _cleanup_(verify_policy_done) VerifyPolicy policy;
+        verify_policy_init(&policy);
+        if (policy_file) {
+                _cleanup_free_ char *detail = NULL;
+                r = verify_policy_load(policy_file, &policy, &detail);
+                if (r == -ENOMEM)
+                        return log_oom();
+                if (r < 0)
+                        return log_error_errno(r, "Failed to load the policy '%s': %s", policy_file,
+                                               detail ?: strerror(-r));
+        }
+        if (accept_tcb_given)
+                memcpy(policy.tdx.accept_tcb, accept_tcb, sizeof(accept_tcb));
+        if (allow_debug)
+                policy.tdx.allow_debug = policy.snp.allow_debug = true;
+        if (report_data.set)
+                policy.tdx.report_data = policy.snp.report_data = report_data;
 
         _cleanup_(json_object_putp) json_object *out = json_object_new_object();
         _cleanup_(json_object_putp) json_object *checks = json_object_new_array(), *claims = NULL;
@@ -513,16 +561,23 @@ int verb_verify(int argc, char *argv[])
 
         /* An option for the other TEE is a mistake worth saying, not something to ignore silently. */
         cvm_evidence_kind kind = cvm_evidence_get_kind(e);
-        if (kind == CVM_EVIDENCE_TDX_QUOTE && (certs || hint != SNP_PRODUCT_UNKNOWN))
+        if (kind == CVM_EVIDENCE_TDX_QUOTE && (certs || arg_kds || hint != SNP_PRODUCT_UNKNOWN))
                 return usage_error("verify",
-                                   "--certs= and --snp-product= apply to SEV-SNP reports; '%s' is a "
+                                   "--certs=, --kds and --snp-product= apply to SEV-SNP reports; '%s' is a "
                                    "TDX quote.",
                                    path);
-        if (kind == CVM_EVIDENCE_SNP_REPORT && (collateral || root_ca || accept_tcb_given))
+        if (kind == CVM_EVIDENCE_SNP_REPORT && (collateral || arg_pccs || root_ca || accept_tcb_given))
                 return usage_error("verify",
-                                   "--collateral=, --root-ca= and --accept-tcb= apply to TDX "
+                                   "--collateral=, --pccs=, --root-ca= and --accept-tcb= apply to TDX "
                                    "quotes; '%s' is an SEV-SNP report.",
                                    path);
+
+        /* A policy written for the other TEE would constrain nothing here: refuse rather than accept. */
+        if ((kind == CVM_EVIDENCE_TDX_QUOTE && !policy.has_tdx) ||
+            (kind == CVM_EVIDENCE_SNP_REPORT && !policy.has_snp))
+                return log_error_errno(-EMEDIUMTYPE, "The policy '%s' has no \"%s\" section; '%s' is %s.",
+                                       policy_file, kind == CVM_EVIDENCE_TDX_QUOTE ? "tdx" : "snp", path,
+                                       kind == CVM_EVIDENCE_TDX_QUOTE ? "a TDX quote" : "an SEV-SNP report");
 
         switch (kind) {
         case CVM_EVIDENCE_TDX_QUOTE:

@@ -32,11 +32,27 @@ int verb_facts(int argc, char *argv[]);
 int verb_capacity(int argc, char *argv[]);
 int verb_run(int argc, char *argv[]);
 int verb_validate(int argc, char *argv[]);
+int verb_domxml(int argc, char *argv[]);
+int verb_flavor(int argc, char *argv[]);
 int verb_list(int argc, char *argv[]);
 int verb_status(int argc, char *argv[]);
 int verb_stop(int argc, char *argv[]);
 int verb_inspect(int argc, char *argv[]);
 int verb_verify(int argc, char *argv[]);
+int verb_collateral(int argc, char *argv[]);
+int verb_quote(int argc, char *argv[]);
+int verb_firmware(int argc, char *argv[]);
+int verb_measure(int argc, char *argv[]);
+int verb_eventlog(int argc, char *argv[]);
+
+/*
+ * cvm domxml and cvm run --backend=libvirt: vm_cli_prepare(), findings to stderr, CVM_EXIT_NEGATIVE for an
+ * invalid definition; a firmware found on this host is dropped again so that libvirt selects its own.
+ */
+typedef struct VmSpec VmSpec;
+typedef struct VmValidation VmValidation;
+int domxml_prepare(VmSpec *spec, const char *root, const char *facts_file, bool host_is_target,
+                   VmValidation *v);
 
 /* Shared option handling. */
 int parse_tee_mask(const char *s, unsigned *ret);

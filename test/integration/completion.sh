@@ -58,8 +58,11 @@ expect "cvm check --facts=" "adir afile "
 expect "cvm facts -o " "adir afile "
 # The VM verbs: options from 'cvm VERB --help' (the VM options included), values from their metavars,
 # VM names from the runtime directory.
-expect "cvm run --co" "--coco= --config= --console= "
+expect "cvm run --co" "--coco= --config= --connect= --console= "
 expect "cvm run --coco=" "auto no sev-snp tdx "
+expect "cvm run --backend=" "libvirt qemu "
+expect "cvm flavor --ex" "--extra-spec= "
+expect "cvm domxml --qg" "--qgs= "
 expect "cvm validate --network=" "bridge: none tap: user "
 expect "cvm run --on-reboot=" "poweroff reset restart-process "
 expect "cvm run --disk=" "adir afile "

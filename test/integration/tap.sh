@@ -30,7 +30,8 @@ tap_diag() {
 tap_check() {
         local desc=$1
         shift
-        if "$@"; then
+        # The command's own output is diagnostics, never TAP.
+        if "$@" >&2; then
                 tap_ok "$desc"
         else
                 tap_not_ok "$desc"

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include "attest/tdx-quote.h"
 #include "test-tcb-util.h"
 #include "test-util.h"
 
@@ -511,6 +512,47 @@ static void test_bundle_load(void **state)
         assert_null(sk);
 }
 
+/* x509_bundle_load_known(): the same certificates, those of `known` by reference; PEM and DER. */
+static void test_bundle_load_known(void **state)
+{
+        _cleanup_(sk_X509_pop_freep) X509Stack *root = intel_root(), *plain = NULL, *shared = NULL,
+                                               *qvl_root =
+                                                       load_certs(COLL "qvl-sample/trustedRootCaCert.pem"),
+                                               *der_plain = NULL, *der_shared = NULL;
+        _cleanup_(tdx_quote_done) TdxQuote q = {}, d = {};
+        size_t n;
+        _cleanup_free_ char *detail = NULL;
+
+        _cleanup_free_ uint8_t *b = attest_load(COLL "dcap-qvl/tdx_quote", &n);
+        assert_int_equal(tdx_quote_parse(b, n, &q, &detail), 0);
+        assert_int_equal(x509_bundle_load(q.qe_cert.data, q.qe_cert.size, &plain), 0);
+        assert_int_equal(x509_bundle_load_known(q.qe_cert.data, q.qe_cert.size, root, &shared), 0);
+        assert_int_equal(sk_X509_num(shared), 3);
+        for (int i = 0; i < 3; i++)
+                assert_int_equal(X509_cmp(sk_X509_value(plain, i), sk_X509_value(shared, i)), 0);
+        /* The root is the anchor's object; the others were parsed. */
+        assert_ptr_equal(sk_X509_value(shared, 2), sk_X509_value(root, 0));
+        assert_ptr_not_equal(sk_X509_value(shared, 0), sk_X509_value(root, 0));
+
+        /* QVL's sample quote carries DER. */
+        _cleanup_free_ uint8_t *db = attest_load(COLL "qvl-sample/quote.dat", &n);
+        assert_int_equal(tdx_quote_parse(db, n, &d, &detail), 0);
+        assert_int_equal(x509_bundle_load(d.qe_cert.data, d.qe_cert.size, &der_plain), 0);
+        assert_int_equal(x509_bundle_load_known(d.qe_cert.data, d.qe_cert.size, qvl_root, &der_shared), 0);
+        assert_int_equal(sk_X509_num(der_shared), sk_X509_num(der_plain));
+        bool found = false;
+        for (int i = 0; i < sk_X509_num(der_shared); i++) {
+                assert_int_equal(X509_cmp(sk_X509_value(der_plain, i), sk_X509_value(der_shared, i)), 0);
+                found = found || sk_X509_value(der_shared, i) == sk_X509_value(qvl_root, 0);
+        }
+        assert_true(found);
+
+        /* Garbage is still garbage. */
+        X509Stack *sk = NULL;
+        assert_int_equal(x509_bundle_load_known("junk only", 9, root, &sk), -EBADMSG);
+        assert_null(sk);
+}
+
 /* The generated test PKI (test/data/attest/pki/gen-pki.sh): what real vectors lack. */
 static X509CrlStack *pki_crls(void)
 {
@@ -597,13 +639,21 @@ static void test_pki(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_rfc3339),          cmocka_unit_test(test_signed_bodies_verify),
-                cmocka_unit_test(test_pcs_body_split),   cmocka_unit_test(test_bundle_dcap_qvl),
-                cmocka_unit_test(test_bundle_outdated),  cmocka_unit_test(test_dir_go_tdx_guest_2023),
-                cmocka_unit_test(test_dir_qvl_sample),   cmocka_unit_test(test_dir_missing),
-                cmocka_unit_test(test_bundle_malformed), cmocka_unit_test(test_pck_chain),
-                cmocka_unit_test(test_pck_ext_real),     cmocka_unit_test(test_pck_ext_malformed),
-                cmocka_unit_test(test_bundle_load),      cmocka_unit_test(test_pki),
+                cmocka_unit_test(test_rfc3339),
+                cmocka_unit_test(test_signed_bodies_verify),
+                cmocka_unit_test(test_pcs_body_split),
+                cmocka_unit_test(test_bundle_dcap_qvl),
+                cmocka_unit_test(test_bundle_outdated),
+                cmocka_unit_test(test_dir_go_tdx_guest_2023),
+                cmocka_unit_test(test_dir_qvl_sample),
+                cmocka_unit_test(test_dir_missing),
+                cmocka_unit_test(test_bundle_malformed),
+                cmocka_unit_test(test_pck_chain),
+                cmocka_unit_test(test_pck_ext_real),
+                cmocka_unit_test(test_pck_ext_malformed),
+                cmocka_unit_test(test_bundle_load),
+                cmocka_unit_test(test_bundle_load_known),
+                cmocka_unit_test(test_pki),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -190,7 +190,11 @@ static void ovmf_amdsev_suffix(void **state)
         assert_tdvf(&o, tdvf, ELEMENTSOF(tdvf));
 }
 
-static const char bookworm_ovmf[] = "/usr/share/ovmf/OVMF.fd";
+/* tools/test-setup's copy, or the host's own on Debian 12. */
+static const char *bookworm_path(void)
+{
+        return getenv("CVM_TEST_OVMF_BOOKWORM") ?: "/usr/share/ovmf/OVMF.fd";
+}
 
 /* Whether the host has Debian bookworm's OVMF.fd (ovmf 2022.11-6+deb12u2), byte for byte. */
 static bool have_bookworm_ovmf(void)
@@ -200,7 +204,7 @@ static bool have_bookworm_ovmf(void)
         unsigned len;
         size_t size;
 
-        if (read_full_file(bookworm_ovmf, 8 * MiB, &data, &size) < 0 ||
+        if (read_full_file(bookworm_path(), 8 * MiB, &data, &size) < 0 ||
             !EVP_Digest(data, size, md, &len, EVP_sha256(), NULL))
                 return false;
         _cleanup_free_ char *h = hex(md, sizeof(md));
@@ -210,7 +214,7 @@ static bool have_bookworm_ovmf(void)
 /* That image: "ovmf12" of the same JSON. */
 static void ovmf_debian_bookworm_image(void **state)
 {
-        static const char *const path = bookworm_ovmf;
+        const char *path = bookworm_path();
         static const ExpectTdvf tdvf[] = {
                 { "BFV", 0x20000, 0x1e0000, 0xffe20000, 0x1e0000, 0x1 },
                 { "CFV", 0x0, 0x20000, 0xffe00000, 0x20000, 0x0 },
@@ -488,13 +492,11 @@ static void ovmf_sev_metadata_rules(void **state)
                 /* Section 1 starts at 0x3ffab8 + 16 + 12. */
                 { 16 + 12, 0x80a800, -EBADMSG,
                   "SEV metadata section 1 (SNP_SEC_MEM) at file offset 0x3ffad4: GPA 0x80a800 size 0x3000 "
+                  "is not a run of 4 KiB pages" },
+                { 16 + 12 + 4, 0x1800, -EBADMSG,
+                  "SEV metadata section 1 (SNP_SEC_MEM) at file offset 0x3ffad4: GPA 0x80a000 size 0x1800 "
                   "is "
-                  "not a "
-                  "non-empty run of 4 KiB pages" },
-                { 16 + 12 + 4, 0, -EBADMSG,
-                  "SEV metadata section 1 (SNP_SEC_MEM) at file offset 0x3ffad4: GPA 0x80a000 size 0x0 is "
-                  "not a "
-                  "non-empty run of 4 KiB pages" },
+                  "not a run of 4 KiB pages" },
         };
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
                 Fixture f;
@@ -516,6 +518,46 @@ static void ovmf_sev_metadata_rules(void **state)
         assert_string_equal(
                 o.sev.detail,
                 "SEV metadata offset 0x0 (counted from the end) points outside the 0x400000-byte image");
+        free(f.img);
+}
+
+static void ovmf_overlapping_sections(void **state)
+{
+        Fixture f;
+        fixture(&f);
+        /* TDVF section 3 (TempMem 0x80b000+0x2000) moved onto section 2 (TempMem 0x811000+0xf000). */
+        put_le64(f.img + f.tdvf + 16 + 32 * 3 + 8, 0x810000);
+        OvmfImage o = reparse(&f);
+        assert_int_equal(o.tdx.error, -EBADMSG);
+        assert_string_equal(o.tdx.detail, "TDVF section 3 (TempMem) at file offset 0x3ff6b0: guest range "
+                                          "0x810000+0x2000 overlaps section 2 (TempMem) at 0x811000+0xf000");
+        assert_null(o.tdvf_sections);
+        assert_int_equal(o.sev.error, 0);
+        ovmf_image_done(&o);
+        free(f.img);
+
+        /* ASEV section 1 (SNP_SEC_MEM 0x80a000+0x3000) moved into section 0 (0x800000+0x9000). */
+        fixture(&f);
+        put_le32(f.img + f.asev + 16 + 12, 0x808000);
+        o = reparse(&f);
+        assert_int_equal(o.sev.error, -EBADMSG);
+        assert_string_equal(o.sev.detail,
+                            "SEV metadata section 1 (SNP_SEC_MEM) at file offset 0x3ffad4: guest "
+                            "range 0x808000+0x3000 overlaps section 0 (SNP_SEC_MEM) at "
+                            "0x800000+0x9000");
+        assert_null(o.sev_sections);
+        assert_int_equal(o.tdx.error, 0);
+        ovmf_image_done(&o);
+        free(f.img);
+
+        /* A section reaching past 2^64. */
+        fixture(&f);
+        put_le64(f.img + f.tdvf + 16 + 32 * 2 + 8, UINT64_C(0xfffffffffffff000));
+        o = reparse(&f);
+        assert_int_equal(o.tdx.error, -EBADMSG);
+        assert_string_equal(o.tdx.detail, "TDVF section 2 (TempMem) at file offset 0x3ff690: MemoryAddress "
+                                          "0xfffffffffffff000 + MemoryDataSize 0xf000 wraps around");
+        ovmf_image_done(&o);
         free(f.img);
 }
 
@@ -603,6 +645,7 @@ int main(void)
                 cmocka_unit_test(ovmf_tdvf_section_rules),
                 cmocka_unit_test(ovmf_tdvf_data_past_end),
                 cmocka_unit_test(ovmf_sev_metadata_rules),
+                cmocka_unit_test(ovmf_overlapping_sections),
                 cmocka_unit_test(ovmf_missing_entries),
                 cmocka_unit_test(ovmf_load_file),
                 cmocka_unit_test(efi_guid_roundtrip),
@@ -615,7 +658,7 @@ int main(void)
         if (!have_bookworm_ovmf()) {
                 n--;
                 printf("# SKIP ovmf_debian_bookworm_image: %s is not Debian bookworm's OVMF.fd\n",
-                       bookworm_ovmf);
+                       bookworm_path());
                 fflush(stdout);
         }
         return _cmocka_run_group_tests("test-ovmf", tests, n, NULL, NULL);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * SEV-SNP verification (src/libcvm/attest/snp-verify.c, amd-roots.c) on the real reports, VCEKs and AMD
- * CA certificates of test/data/attest/snp-verify (expected outcomes: shared vectors MANIFEST.md §2): each
+ * CA certificates of test/data/attest/snp (expected outcomes: shared vectors MANIFEST.md §2): each
  * report verifies with its VCEK and the built-in chain inside the VCEK's validity window; then one
  * corruption per check (a flipped signed byte, the wrong product's roots, a time outside the window, a
  * different REPORTED_TCB, a different CHIP_ID, malformed extensions) with the error and detail it must give.
@@ -41,7 +41,7 @@ static uint64_t get64(const uint8_t *p)
         return (uint64_t) get32(p) | (uint64_t) get32(p + 4) << 32;
 }
 
-/* The certificate number `index` of a DER file or PEM bundle in attest/snp-verify/. */
+/* The certificate number `index` of a DER file or PEM bundle in attest/snp/. */
 static X509 *cert_load(const char *name, int index)
 {
         _cleanup_free_ char *path = NULL;
@@ -49,7 +49,7 @@ static X509 *cert_load(const char *name, int index)
         size_t size;
         X509 *x = NULL;
 
-        assert_true(asprintf(&path, "snp-verify/%s", name) > 0);
+        assert_true(asprintf(&path, "snp/%s", name) > 0);
         b = attest_load(path, &size);
         if (size > 0 && b[0] == 0x30) {
                 const unsigned char *p = b;
@@ -77,9 +77,9 @@ typedef struct Vector {
 
 /* MANIFEST.md §2: TCB bl/tee/snp/ucode of each report, equal to its VCEK's SPL extensions. */
 static const Vector vectors[] = {
-        { "snp-verify/attestation.bin", "vcek.testcer", 2023, 1, 1, 2, 0, 5, 68 },
-        { "snp-verify/report_milan.hex", "vcek_milan.der", 2024, 1, 1, 3, 0, 8, 115 },
-        { "snp-verify/sev-gcp.bin", "sev-gcp-vcek.pem", 2026, 1, 1, 4, 0, 27, 222 },
+        { "snp/go-sev-guest/attestation.bin", "go-sev-guest/vcek.testcer", 2023, 1, 1, 2, 0, 5, 68 },
+        { "snp/virtee-sev/report_milan.hex", "virtee-sev/vcek_milan.der", 2024, 1, 1, 3, 0, 8, 115 },
+        { "snp/teekit/sev-gcp.bin", "teekit/sev-gcp-vcek.pem", 2026, 1, 1, 4, 0, 27, 222 },
 };
 
 static SnpVerifyInput input(const uint8_t *report, size_t size, X509 *vcek, time_t at)
@@ -114,8 +114,8 @@ static void snp_verify_real_reports(void **state)
                 _cleanup_result_ SnpVerifyResult res = {};
                 _cleanup_free_ uint8_t *b = NULL;
                 _cleanup_x509_ X509 *vcek = cert_load(v->vcek, 0);
-                _cleanup_x509_ X509 *ask = cert_load("ask_ark_milan.pem", 0);
-                _cleanup_x509_ X509 *ark = cert_load("ask_ark_milan.pem", 1);
+                _cleanup_x509_ X509 *ask = cert_load("go-sev-guest/ask_ark_milan.pem", 0);
+                _cleanup_x509_ X509 *ark = cert_load("go-sev-guest/ask_ark_milan.pem", 1);
                 SnpVekExt ext;
                 size_t size;
 
@@ -156,9 +156,9 @@ static void snp_verify_real_reports(void **state)
 static void snp_verify_tamper(void **state)
 {
         _cleanup_result_ SnpVerifyResult res = {};
-        _cleanup_x509_ X509 *vcek = cert_load("vcek_milan.der", 0);
+        _cleanup_x509_ X509 *vcek = cert_load("virtee-sev/vcek_milan.der", 0);
         size_t size;
-        _cleanup_free_ uint8_t *b = attest_load("snp-verify/report_milan.hex", &size);
+        _cleanup_free_ uint8_t *b = attest_load("snp/virtee-sev/report_milan.hex", &size);
 
         assert_int_equal(snp_report_signature_verify(b, size, vcek, &res), 0);
         /* virtee/sev tests/certs.rs flips byte 21; here every signed byte in turn (MANIFEST.md §2). */
@@ -186,14 +186,43 @@ static void snp_verify_tamper(void **state)
         assert_int_equal(snp_report_signature_verify(b, size, vcek, &res), 0);
 }
 
+/* Through the whole of snp_verify() (chain, extensions, TCB, hwID, signature), as `cvm verify` runs it:
+ * every signed byte of the v5 GCE report flipped in turn, REPORTED_TCB and CHIP_ID read from the tampered
+ * bytes. Each is rejected, always by the signature, whatever else the byte also breaks. */
+static void snp_verify_tamper_full(void **state)
+{
+        _cleanup_x509_ X509 *vcek = cert_load("teekit/sev-gcp-vcek.pem", 0);
+        size_t size;
+        _cleanup_free_ uint8_t *b = attest_load("snp/teekit/sev-gcp.bin", &size);
+        time_t t = utc(2026, 1, 1);
+        SnpVerifyInput in = input(b, size, vcek, t);
+        _cleanup_result_ SnpVerifyResult res = {};
+
+        assert_int_equal(snp_verify(&in, &res), 0);
+        for (size_t i = 0; i < SNP_VERIFY_SIGNED_SIZE; i++) {
+                b[i] ^= 0x01;
+                in = input(b, size, vcek, t);
+                snp_verify_result_done(&res);
+                int r = snp_verify(&in, &res);
+                if (r >= 0)
+                        fail_msg("byte 0x%03zx flipped: accepted", i);
+                assert_check(&res, "signature", -EKEYREJECTED, "does not verify");
+                assert_check(&res, "chain.vek", 0, NULL);
+                b[i] ^= 0x01;
+        }
+        in = input(b, size, vcek, t);
+        snp_verify_result_done(&res);
+        assert_int_equal(snp_verify(&in, &res), 0);
+}
+
 static void snp_verify_wrong_product(void **state)
 {
         _cleanup_result_ SnpVerifyResult res = {};
-        _cleanup_x509_ X509 *vcek = cert_load("vcek.testcer", 0);
-        _cleanup_x509_ X509 *genoa_ask = cert_load("ask_ark_genoa.pem", 0);
-        _cleanup_x509_ X509 *genoa_ark = cert_load("ask_ark_genoa.pem", 1);
+        _cleanup_x509_ X509 *vcek = cert_load("go-sev-guest/vcek.testcer", 0);
+        _cleanup_x509_ X509 *genoa_ask = cert_load("go-sev-guest/ask_ark_genoa.pem", 0);
+        _cleanup_x509_ X509 *genoa_ark = cert_load("go-sev-guest/ask_ark_genoa.pem", 1);
         size_t size;
-        _cleanup_free_ uint8_t *b = attest_load("snp-verify/attestation.bin", &size);
+        _cleanup_free_ uint8_t *b = attest_load("snp/go-sev-guest/attestation.bin", &size);
         time_t at = utc(2023, 1, 1);
 
         /* Genoa's built-in roots: the ARK and ASK are fine, the Milan VCEK is not signed by SEV-Genoa. */
@@ -227,7 +256,7 @@ static void snp_verify_wrong_product(void **state)
         assert_check(&res, "signature", 0, NULL);
 
         /* A Turin VCEK leaf is neither Milan's nor P-384-less: only its own chain takes it. */
-        _cleanup_x509_ X509 *turin = cert_load("vcek_turin.der", 0);
+        _cleanup_x509_ X509 *turin = cert_load("virtee-sev/vcek_turin.der", 0);
         snp_verify_result_done(&res);
         assert_int_equal(
                 snp_chain_verify(AMD_PRODUCT_MILAN, SNP_VEK_VCEK, NULL, NULL, turin, utc(2025, 1, 1), &res),
@@ -237,9 +266,9 @@ static void snp_verify_wrong_product(void **state)
 static void snp_verify_validity(void **state)
 {
         _cleanup_result_ SnpVerifyResult res = {};
-        _cleanup_x509_ X509 *vcek = cert_load("vcek_milan.der", 0);
+        _cleanup_x509_ X509 *vcek = cert_load("virtee-sev/vcek_milan.der", 0);
         size_t size;
-        _cleanup_free_ uint8_t *b = attest_load("snp-verify/report_milan.hex", &size);
+        _cleanup_free_ uint8_t *b = attest_load("snp/virtee-sev/report_milan.hex", &size);
         /* vcek_milan.der: 2023-04-03T19:23:43Z..2030-04-03T19:23:43Z. */
         time_t nb = utc(2023, 4, 3) + 19 * 3600 + 23 * 60 + 43,
                na = utc(2030, 4, 3) + 19 * 3600 + 23 * 60 + 43;
@@ -273,9 +302,9 @@ static void snp_verify_validity(void **state)
 static void snp_verify_tcb_mismatch(void **state)
 {
         _cleanup_result_ SnpVerifyResult res = {};
-        _cleanup_x509_ X509 *vcek = cert_load("sev-gcp-vcek.pem", 0);
+        _cleanup_x509_ X509 *vcek = cert_load("teekit/sev-gcp-vcek.pem", 0);
         size_t size;
-        _cleanup_free_ uint8_t *b = attest_load("snp-verify/sev-gcp.bin", &size);
+        _cleanup_free_ uint8_t *b = attest_load("snp/teekit/sev-gcp.bin", &size);
         SnpVerifyInput in = input(b, size, vcek, utc(2026, 1, 1));
         /* Milan/Genoa TCB_VERSION: byte 0 BL, 1 TEE, 6 SNP, 7 UCODE (attestation.md §c). */
         static const struct {
@@ -311,9 +340,9 @@ static void snp_verify_tcb_mismatch(void **state)
 static void snp_verify_hwid_mismatch(void **state)
 {
         _cleanup_result_ SnpVerifyResult res = {};
-        _cleanup_x509_ X509 *vcek = cert_load("vcek.testcer", 0);
+        _cleanup_x509_ X509 *vcek = cert_load("go-sev-guest/vcek.testcer", 0);
         size_t size;
-        _cleanup_free_ uint8_t *b = attest_load("snp-verify/attestation.bin", &size);
+        _cleanup_free_ uint8_t *b = attest_load("snp/go-sev-guest/attestation.bin", &size);
         uint8_t chip[SNP_VERIFY_CHIP_ID_SIZE];
         SnpVerifyInput in = input(b, size, vcek, utc(2023, 1, 1));
 
@@ -334,9 +363,9 @@ static void snp_verify_hwid_mismatch(void **state)
 static void snp_verify_turin_vcek(void **state)
 {
         _cleanup_result_ SnpVerifyResult res = {};
-        _cleanup_x509_ X509 *vcek = cert_load("vcek_turin.der", 0);
-        _cleanup_x509_ X509 *ask = cert_load("cert_chain_turin", 0);
-        _cleanup_x509_ X509 *ark = cert_load("cert_chain_turin", 1);
+        _cleanup_x509_ X509 *vcek = cert_load("virtee-sev/vcek_turin.der", 0);
+        _cleanup_x509_ X509 *ask = cert_load("virtee-sev/cert_chain_turin", 0);
+        _cleanup_x509_ X509 *ark = cert_load("virtee-sev/cert_chain_turin", 1);
         time_t at = utc(2025, 1, 1);
         SnpVekExt ext;
 
@@ -388,7 +417,7 @@ static void snp_verify_turin_vcek(void **state)
 static void snp_kds_url(void **state)
 {
         size_t size;
-        _cleanup_free_ uint8_t *b = attest_load("snp-verify/attestation.bin", &size);
+        _cleanup_free_ uint8_t *b = attest_load("snp/go-sev-guest/attestation.bin", &size);
         _cleanup_free_ char *url = NULL, *hex = attest_hex(b + OFF_CHIP_ID, 64), *want = NULL;
 
         /* The URL of go-sev-guest's test for this report (MANIFEST.md §2), the hwID in full. */
@@ -580,7 +609,7 @@ static void snp_vek_ext_malformed(void **state)
         ASSERT_ERROR(snp_vek_ext_parse_der((const uint8_t *) "\x30\x03\x02\x01\x00", 5, &ext, &err),
                      -EBADMSG, err, "DER");
         size_t size;
-        _cleanup_free_ uint8_t *der = attest_load("snp-verify/vcek_turin.der", &size);
+        _cleanup_free_ uint8_t *der = attest_load("snp/virtee-sev/vcek_turin.der", &size);
         assert_int_equal(snp_vek_ext_parse_der(der, size, &ext, NULL), 0);
         assert_int_equal(ext.ucode_spl, 9);
 }
@@ -588,11 +617,17 @@ static void snp_vek_ext_malformed(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(snp_roots_fingerprints),   cmocka_unit_test(snp_verify_real_reports),
-                cmocka_unit_test(snp_verify_tamper),        cmocka_unit_test(snp_verify_wrong_product),
-                cmocka_unit_test(snp_verify_validity),      cmocka_unit_test(snp_verify_tcb_mismatch),
-                cmocka_unit_test(snp_verify_hwid_mismatch), cmocka_unit_test(snp_verify_turin_vcek),
-                cmocka_unit_test(snp_vek_ext_malformed),    cmocka_unit_test(snp_kds_url),
+                cmocka_unit_test(snp_roots_fingerprints),
+                cmocka_unit_test(snp_verify_real_reports),
+                cmocka_unit_test(snp_verify_tamper),
+                cmocka_unit_test(snp_verify_tamper_full),
+                cmocka_unit_test(snp_verify_wrong_product),
+                cmocka_unit_test(snp_verify_validity),
+                cmocka_unit_test(snp_verify_tcb_mismatch),
+                cmocka_unit_test(snp_verify_hwid_mismatch),
+                cmocka_unit_test(snp_verify_turin_vcek),
+                cmocka_unit_test(snp_vek_ext_malformed),
+                cmocka_unit_test(snp_kds_url),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

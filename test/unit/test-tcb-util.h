@@ -3,7 +3,7 @@
 
 /*
  * Shared by test-collateral.c and test-tcb-eval.c: collateral test data under
- * $CVM_TEST_DATA/attest/tdx/collateral (test/data/attest/README-collateral.md), check times, and the few
+ * $CVM_TEST_DATA/attest/tdx (test/data/attest/README.md), check times, and the few
  * quote fields the TCB appraisal needs, read at the offsets of reference/attestation.md a.1-a.4 so these
  * tests do not depend on the quote parser.
  */
@@ -14,7 +14,7 @@
 #include "attest/x509-chain.h"
 #include "test-attest-util.h"
 
-#define COLL "tdx/collateral/"
+#define COLL "tdx/"
 
 static inline time_t at(const char *s)
 {

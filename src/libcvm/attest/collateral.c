@@ -922,13 +922,24 @@ static int signed_part_check(CollateralVerification *v, const Collateral *c, Col
         time_t from, to;
         int r;
 
-        if (!c->present[chain_part])
-                return part_fail(v, chain_part, -ENODATA, strdup("missing"));
-        r = chain_check(v, chain_part, chain, c->root_ca_crl, anchors, at);
-        if (r < 0)
-                return r;
+        /* A part whose signer cannot be trusted is not verified either: it fails with its chain's error,
+         * so that no part is ever reported as verifying when it was not. */
         if (!c->present[part])
-                return part_fail(v, part, -ENODATA, strdup("missing"));
+                part_fail(v, part, -ENODATA, strdup("missing"));
+        if (!c->present[chain_part]) {
+                part_fail(v, chain_part, -ENODATA, strdup("missing"));
+                detail_set(&d, "%s not verified: its issuer chain is missing", name);
+                return part_fail(v, part, -ENODATA, d);
+        }
+        r = chain_check(v, chain_part, chain, c->root_ca_crl, anchors, at);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0) {
+                detail_set(&d, "%s not verified: its issuer chain does not verify", name);
+                return part_fail(v, part, r, d);
+        }
+        if (!c->present[part])
+                return -ENODATA;
 
         X509 *signer = x509_bundle_leaf(chain);
         _cleanup_free_ char *cn = x509_common_name(signer);
@@ -1008,13 +1019,19 @@ int collateral_verify(const Collateral *c, X509Stack *anchors, time_t at, Collat
                 return r;
 
         /* The PCK CRL issuer chain (PCK Platform/Processor CA -> root), then the CRL itself. */
-        if (!c->present[COLLATERAL_PCK_CRL_ISSUER_CHAIN])
+        if (!c->present[COLLATERAL_PCK_CRL_ISSUER_CHAIN]) {
                 part_fail(v, COLLATERAL_PCK_CRL_ISSUER_CHAIN, -ENODATA, strdup("missing"));
-        else {
+                if (c->present[COLLATERAL_PCK_CRL])
+                        part_fail(v, COLLATERAL_PCK_CRL, -ENODATA,
+                                  strdup("PCK CRL not verified: its issuer chain is missing"));
+        } else {
                 r = chain_check(v, COLLATERAL_PCK_CRL_ISSUER_CHAIN, c->pck_crl_chain, c->root_ca_crl,
                                 anchors, at);
                 if (r == -ENOMEM)
                         return r;
+                if (r < 0 && r != -ENOMEM && c->present[COLLATERAL_PCK_CRL])
+                        part_fail(v, COLLATERAL_PCK_CRL, r,
+                                  strdup("PCK CRL not verified: its issuer chain does not verify"));
                 if (r >= 0 && c->present[COLLATERAL_PCK_CRL]) {
                         /* The PCK CRL is signed by the PCK CA of its issuer chain. */
                         X509 *ca =

@@ -2,7 +2,7 @@
 /*
  * The Intel SGX Root CA, the trust anchor of DCAP quote verification (reference/attestation.md b.1), as
  * Intel publishes it (certificates.trustedservices.intel.com, Intel_SGX_Provisioning_Certification_RootCA);
- * the same bytes as test/data/attest/tdx/collateral/intel-common/Intel_SGX_Root_CA.pem. Public data.
+ * the same bytes as test/data/attest/tdx/intel-common/Intel_SGX_Root_CA.pem. Public data.
  * SHA-256 fingerprint 44:A0:19:6B:2B:99:F8:89:B8:E1:49:E9:5B:80:7A:35:0E:74:24:96:43:99:E8:85:A7:CB:B8:CC:
  * FA:B6:74:D3, which test-tdx-verify.c asserts.
  */

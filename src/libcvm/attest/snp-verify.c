@@ -13,18 +13,13 @@
 #include <openssl/x509v3.h>
 #include <stdarg.h>
 
+#include "attest/openssl-util.h"
 #include "snp-verify.h"
 #include "string-table.h"
 
-/* Local OpenSSL cleanup helpers (openssl-util.h is another module's and not shared yet). */
-DEFINE_TRIVIAL_CLEANUP_FUNC(X509 *, X509_free)
-DEFINE_TRIVIAL_CLEANUP_FUNC(EVP_MD_CTX *, EVP_MD_CTX_free)
-DEFINE_TRIVIAL_CLEANUP_FUNC(ECDSA_SIG *, ECDSA_SIG_free)
-DEFINE_TRIVIAL_CLEANUP_FUNC(BIGNUM *, BN_free)
 DEFINE_TRIVIAL_CLEANUP_FUNC(RSA_PSS_PARAMS *, RSA_PSS_PARAMS_free)
 DEFINE_TRIVIAL_CLEANUP_FUNC(X509_ALGOR *, X509_ALGOR_free)
 DEFINE_TRIVIAL_CLEANUP_FUNC(ASN1_INTEGER *, ASN1_INTEGER_free)
-DEFINE_TRIVIAL_CLEANUP_FUNC(ASN1_TYPE *, ASN1_TYPE_free)
 
 static const char *const snp_vek_type_table[_SNP_VEK_TYPE_MAX] = {
         [SNP_VEK_VCEK] = "VCEK",

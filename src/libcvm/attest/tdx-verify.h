@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "attest/collateral.h"
+#include "attest/pck-ext.h"
 #include "attest/tcb-eval.h"
 #include "attest/tdx-quote.h"
 #include "attest/x509-chain.h"
@@ -52,3 +53,38 @@ int tdx_ecdsa_p256_verify_raw(const uint8_t key[static 64], const uint8_t signat
  */
 int tdx_quote_verify(const TdxQuote *q, const Collateral *c, X509Stack *anchors, time_t at,
                      TdxVerifyResult *res);
+
+/*
+ * The same split in two, for a verifier that sees many quotes of one platform (the warm path of an
+ * attestation service; bench/verify.sh): tdx_verifier_init() verifies the collateral once at `at` (its
+ * chains, CRLs, signatures and windows, and the TCB info / QE identity parsed); tdx_verifier_verify() then
+ * checks one quote against it and gives exactly what tdx_quote_verify() gives. Per quote that leaves the
+ * quote and QE report signatures and the PCK leaf: when the quote's PCK CA is the one whose CRL the
+ * collateral verified, the leaf is checked against that CA and CRL directly (signature, validity, P-256,
+ * revocation) instead of re-verifying the whole chain and both CRLs; anything else, and any failure, goes
+ * through the full chain verification, so that errors read the same. The certificates of a quote's PCK
+ * chain that the verifier already holds (the collateral's, and the PCK leaves it verified before: one
+ * platform, one PCK certificate) are not parsed again, a leaf it verified is not verified again, nor the
+ * last QE report (which binds the QE's attestation key) such a leaf was seen to sign. c and anchors must
+ * outlive v; tdx_verifier_verify() updates that cache, so one verifier per thread.
+ * tdx_verifier_init() returns 0 or -ENOMEM (collateral problems are reported per quote, as checks).
+ */
+#define TDX_VERIFIER_LEAVES 8U
+
+typedef struct TdxVerifier {
+        const Collateral *collateral; /* NULL: every collateral check fails as missing */
+        X509Stack *anchors;
+        time_t at;
+        CollateralVerification cv;
+        X509 *pck_ca;     /* the verified issuer of the verified PCK CRL, or NULL */
+        X509Stack *known; /* references: the anchors, the PCK CRL chain, then verified leaves */
+        X509 *leaves[TDX_VERIFIER_LEAVES]; /* PCK leaves whose chain verified (references), or NULL */
+        PckExtension leaf_ext[TDX_VERIFIER_LEAVES];
+        uint8_t leaf_qe[TDX_VERIFIER_LEAVES][TDX_QE_REPORT_SIZE + TDX_ECDSA_SIG_SIZE];
+        bool leaf_qe_valid[TDX_VERIFIER_LEAVES];
+        size_t next_leaf;
+} TdxVerifier;
+
+int tdx_verifier_init(TdxVerifier *v, const Collateral *c, X509Stack *anchors, time_t at);
+void tdx_verifier_done(TdxVerifier *v);
+int tdx_verifier_verify(TdxVerifier *v, const TdxQuote *q, TdxVerifyResult *res);

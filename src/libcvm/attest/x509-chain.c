@@ -69,8 +69,44 @@ int x509_require_p256(X509 *cert)
         return 0;
 }
 
+/* The certificate of `known` whose DER encoding is exactly der[0, size), or NULL. */
+static X509 *known_find(X509Stack *known, const unsigned char *der, size_t size)
+{
+        for (int i = 0; i < sk_X509_num(known); i++) {
+                X509 *k = sk_X509_value(known, i);
+                unsigned char *enc = NULL;
+                int l = i2d_X509(k, &enc); /* the cached original encoding: a copy, no re-encoding */
+                bool same = l > 0 && (size_t) l == size && memcmp(enc, der, size) == 0;
+                OPENSSL_free(enc);
+                if (same)
+                        return k;
+        }
+        return NULL;
+}
+
+/* d2i_X509() on one DER certificate at *p, or a reference to the identical one of `known` (parsing a
+ * certificate costs as much as verifying a signature in OpenSSL 3.0: the public key decoder). */
+static X509 *d2i_known(X509Stack *known, const unsigned char **p, long size)
+{
+        if (known) {
+                const unsigned char *q = *p;
+                long l;
+                int tag, class;
+                int f = ASN1_get_object(&q, &l, &tag, &class, size);
+                if (!(f & 0x80) && tag == V_ASN1_SEQUENCE && l <= size - (q - *p)) {
+                        size_t total = (size_t) (q - *p) + (size_t) l;
+                        X509 *k = known_find(known, *p, total);
+                        if (k && X509_up_ref(k) == 1) {
+                                *p += total;
+                                return k;
+                        }
+                }
+        }
+        return d2i_X509(NULL, p, size);
+}
+
 /* Concatenated DER: d2i_X509() consumes one certificate at a time and tells how far it got. */
-static int bundle_load_der(const uint8_t *data, size_t size, X509Stack *sk)
+static int bundle_load_der(const uint8_t *data, size_t size, X509Stack *known, X509Stack *sk)
 {
         const unsigned char *p = data, *end = data + size;
 
@@ -81,7 +117,7 @@ static int bundle_load_der(const uint8_t *data, size_t size, X509Stack *sk)
                         continue;
                 }
                 const unsigned char *start = p;
-                _cleanup_(X509_freep) X509 *x = d2i_X509(NULL, &p, end - p);
+                _cleanup_(X509_freep) X509 *x = d2i_known(known, &p, end - p);
                 if (!x || p <= start)
                         return openssl_error(-EBADMSG, "DER certificate");
                 if (sk_X509_num(sk) >= (int) X509_BUNDLE_CERTS_MAX)
@@ -93,7 +129,23 @@ static int bundle_load_der(const uint8_t *data, size_t size, X509Stack *sk)
         return 0;
 }
 
-static int bundle_load_pem(const uint8_t *data, size_t size, X509Stack *sk)
+/* PEM_read_bio_X509() in two steps, PEM block then DER (what it does inside), to look the DER up in
+ * `known` first. */
+static X509 *pem_read_known(BIO *b, X509Stack *known)
+{
+        unsigned char *der = NULL;
+        long l = 0;
+        if (PEM_bytes_read_bio(&der, &l, NULL, PEM_STRING_X509, b, NULL, NULL) != 1)
+                return NULL;
+        const unsigned char *p = der;
+        X509 *x = d2i_known(known, &p, l);
+        if (!x)
+                ERR_raise(ERR_LIB_PEM, ERR_R_ASN1_LIB);
+        OPENSSL_free(der);
+        return x;
+}
+
+static int bundle_load_pem(const uint8_t *data, size_t size, X509Stack *known, X509Stack *sk)
 {
         /* PEM_read_bio() works on lines; a NUL inside a line would hide the rest of it, so NULs become
          * newlines (they only ever appear as terminators or padding around the blocks). */
@@ -108,7 +160,7 @@ static int bundle_load_pem(const uint8_t *data, size_t size, X509Stack *sk)
         if (!b)
                 return -ENOMEM;
         for (;;) {
-                _cleanup_(X509_freep) X509 *x = PEM_read_bio_X509(b, NULL, NULL, NULL);
+                _cleanup_(X509_freep) X509 *x = pem_read_known(b, known);
                 if (!x) {
                         unsigned long e = ERR_peek_last_error();
                         if (ERR_GET_LIB(e) == ERR_LIB_PEM && ERR_GET_REASON(e) == PEM_R_NO_START_LINE) {
@@ -131,7 +183,7 @@ static bool looks_pem(const uint8_t *data, size_t size)
         return memmem(data, size, "-----BEGIN", 10) != NULL;
 }
 
-int x509_bundle_load(const void *data, size_t size, X509Stack **ret)
+int x509_bundle_load_known(const void *data, size_t size, X509Stack *known, X509Stack **ret)
 {
         if (!data || size == 0)
                 return -EBADMSG;
@@ -141,13 +193,19 @@ int x509_bundle_load(const void *data, size_t size, X509Stack **ret)
         _cleanup_(sk_X509_pop_freep) X509Stack *sk = sk_X509_new_null();
         if (!sk)
                 return -ENOMEM;
-        int r = looks_pem(data, size) ? bundle_load_pem(data, size, sk) : bundle_load_der(data, size, sk);
+        int r = looks_pem(data, size) ? bundle_load_pem(data, size, known, sk)
+                                      : bundle_load_der(data, size, known, sk);
         if (r < 0)
                 return r;
         if (sk_X509_num(sk) == 0)
                 return -EBADMSG;
         *ret = TAKE_PTR(sk);
         return 0;
+}
+
+int x509_bundle_load(const void *data, size_t size, X509Stack **ret)
+{
+        return x509_bundle_load_known(data, size, NULL, ret);
 }
 
 int x509_crl_load(const void *data, size_t size, X509_CRL **ret)

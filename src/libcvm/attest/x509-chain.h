@@ -54,6 +54,9 @@ typedef enum X509ChainFlags {
  * quote carries DER). At least one certificate, at most X509_BUNDLE_CERTS_MAX. -EBADMSG, -E2BIG, -ENOMEM.
  */
 int x509_bundle_load(const void *data, size_t size, X509Stack **ret);
+/* The same, taking a reference to the certificate of `known` (may be NULL) whose DER encoding is identical
+ * instead of parsing it again: same result, without the cost of decoding its public key. */
+int x509_bundle_load_known(const void *data, size_t size, X509Stack *known, X509Stack **ret);
 /* One CRL, DER or PEM. -EBADMSG, -E2BIG, -ENOMEM. */
 int x509_crl_load(const void *data, size_t size, X509_CRL **ret);
 

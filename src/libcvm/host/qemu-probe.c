@@ -526,24 +526,6 @@ static int cache_directory(char **ret)
         return -ENOENT;
 }
 
-static int mkdir_p(const char *dir)
-{
-        _cleanup_free_ char *p = strdup(dir);
-        if (!p)
-                return -ENOMEM;
-        for (char *s = p + 1;; s++) {
-                if (*s != '/' && *s != 0)
-                        continue;
-                char c = *s;
-                *s = 0;
-                if (mkdir(p, 0755) < 0 && errno != EEXIST)
-                        return -errno;
-                *s = c;
-                if (!c)
-                        return 0;
-        }
-}
-
 /* The cache key of a binary and the file that holds its entry. */
 static int cache_key(const char *path, json_object **ret_key, char **ret_file)
 {
@@ -616,7 +598,7 @@ static int cache_store(const char *file, json_object *key, json_object *facts)
             json_add(doc, "qemu", json_object_get(facts)) < 0)
                 return -ENOMEM;
         *strrchr(dir, '/') = 0;
-        r = mkdir_p(dir);
+        r = mkdir_p(dir, 0755);
         if (r < 0)
                 return r;
         if (asprintf(&tmp, "%s.XXXXXX", file) < 0)

@@ -372,6 +372,12 @@ static int check_tdvf_section(OvmfImage *img, size_t i, uint64_t at, const TdvfS
                                   "TDVF section %zu (%s) at file offset 0x%" PRIx64
                                   ": MemoryDataSize 0x%" PRIx64 " is not 4 KiB aligned",
                                   i, name, at, s->mem_size);
+        if (s->mem_size > UINT64_MAX - s->gpa)
+                return status_set(&img->tdx, -EBADMSG,
+                                  "TDVF section %zu (%s) at file offset 0x%" PRIx64
+                                  ": MemoryAddress 0x%" PRIx64 " + MemoryDataSize 0x%" PRIx64
+                                  " wraps around",
+                                  i, name, at, s->gpa, s->mem_size);
 
         switch (s->type) {
         case TDVF_SECTION_BFV:
@@ -410,6 +416,12 @@ static int check_tdvf_section(OvmfImage *img, size_t i, uint64_t at, const TdvfS
                                   i, at, s->type, name);
         }
         return 0;
+}
+
+/* Half-open ranges [a, a + an) and [b, b + bn) share a byte; empty ranges share none. */
+static bool ranges_overlap(uint64_t a, uint64_t an, uint64_t b, uint64_t bn)
+{
+        return an > 0 && bn > 0 && a < b + bn && b < a + an;
 }
 
 /* hw/i386/tdvf.c tdvf_get_metadata() and tdvf_parse_metadata(). */
@@ -471,9 +483,22 @@ static int parse_tdx(const ImageView *v, OvmfImage *img)
                     reader_u64le(&r, &s->gpa) < 0 || reader_u64le(&r, &s->mem_size) < 0 ||
                     reader_u32le(&r, &s->type) < 0 || reader_u32le(&r, &s->attributes) < 0)
                         return -EBADMSG;
-                k = check_tdvf_section(img, i, off + TDVF_DESCRIPTOR_SIZE + i * TDVF_SECTION_SIZE, s);
+                uint64_t at = off + TDVF_DESCRIPTOR_SIZE + i * TDVF_SECTION_SIZE;
+                k = check_tdvf_section(img, i, at, s);
                 if (k < 0 || img->tdx.error < 0)
                         return k;
+                /* A guest page in two sections would be added twice: TDH.MEM.PAGE.ADD refuses a mapped GPA.
+                 */
+                for (size_t j = 0; j < i; j++)
+                        if (ranges_overlap(s->gpa, s->mem_size, sections[j].gpa, sections[j].mem_size))
+                                return status_set(&img->tdx, -EBADMSG,
+                                                  "TDVF section %zu (%s) at file offset 0x%" PRIx64
+                                                  ": guest range 0x%" PRIx64 "+0x%" PRIx64
+                                                  " overlaps section %zu (%s) at 0x%" PRIx64 "+0x%" PRIx64,
+                                                  i, tdvf_section_type_to_string(s->type), at, s->gpa,
+                                                  s->mem_size, j,
+                                                  tdvf_section_type_to_string(sections[j].type),
+                                                  sections[j].gpa, sections[j].mem_size);
         }
 
         /* edk2 puts its TdxMetadataGuid right before the descriptor; QEMU does not look, td-shim does. */
@@ -545,17 +570,30 @@ static int parse_sev(const ImageView *v, OvmfImage *img)
                 if (reader_u32le(&r, &s->gpa) < 0 || reader_u32le(&r, &s->size) < 0 ||
                     reader_u32le(&r, &s->type) < 0)
                         return -EBADMSG;
-                if (s->gpa % OVMF_PAGE_SIZE != 0 || s->size % OVMF_PAGE_SIZE != 0 || s->size == 0)
+                /* Empty sections exist (sid's IntelTdx build: SVSM_CAA at 0+0); QEMU would refuse them for
+                 * SNP (snp_launch_digest() says so), but the image is not malformed. */
+                if (s->gpa % OVMF_PAGE_SIZE != 0 || s->size % OVMF_PAGE_SIZE != 0)
                         return status_set(
                                 &img->sev, -EBADMSG,
                                 "SEV metadata section %zu (%s) at file offset 0x%" PRIx64 ": GPA 0x%" PRIx32
-                                " size 0x%" PRIx32 " is not a non-empty run of 4 KiB pages",
+                                " size 0x%" PRIx32 " is not a run of 4 KiB pages",
                                 i, sev_section_type_to_string(s->type) ?: "unknown", at, s->gpa, s->size);
                 if ((uint64_t) s->gpa + s->size > UINT64_C(0x100000000))
                         return status_set(&img->sev, -EBADMSG,
                                           "SEV metadata section %zu at file offset 0x%" PRIx64
                                           ": GPA 0x%" PRIx32 " + size 0x%" PRIx32 " wraps past 4 GiB",
                                           i, at, s->gpa, s->size);
+                /* SNP_LAUNCH_UPDATE of a page already in the guest's state fails. */
+                for (size_t j = 0; j < i; j++)
+                        if (ranges_overlap(s->gpa, s->size, sections[j].gpa, sections[j].size))
+                                return status_set(&img->sev, -EBADMSG,
+                                                  "SEV metadata section %zu (%s) at file offset 0x%" PRIx64
+                                                  ": guest range 0x%" PRIx32 "+0x%" PRIx32
+                                                  " overlaps section %zu (%s) at 0x%" PRIx32 "+0x%" PRIx32,
+                                                  i, sev_section_type_to_string(s->type) ?: "unknown", at,
+                                                  s->gpa, s->size, j,
+                                                  sev_section_type_to_string(sections[j].type) ?: "unknown",
+                                                  sections[j].gpa, sections[j].size);
                 /* QEMU treats unknown types as zero pages (snp_metadata_desc_to_page_type()). */
                 if (!sev_section_type_to_string(s->type))
                         log_debug("SEV metadata section %zu at file offset 0x%" PRIx64

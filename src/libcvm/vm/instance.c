@@ -29,6 +29,8 @@ void instance_state_done(InstanceState *s)
         strv_free(s->argv);
         free(s->qmp_socket);
         free(s->control_socket);
+        free(s->backend);
+        free(s->connect);
         *s = (InstanceState){};
 }
 
@@ -72,6 +74,8 @@ int instance_state_format(const InstanceState *s, char **ret)
             add_optional(o, "qemu", s->qemu) < 0 || json_add(o, "argv", argv) < 0 ||
             add_optional(o, "qmp_socket", s->qmp_socket) < 0 ||
             add_optional(o, "control_socket", s->control_socket) < 0 ||
+            (s->backend && add_optional(o, "backend", s->backend) < 0) ||
+            (s->connect && add_optional(o, "connect", s->connect) < 0) ||
             json_add(o, "restarts", json_object_new_int64(s->restarts)) < 0)
                 return -ENOMEM;
         STRV_FOREACH (a, s->argv)
@@ -134,7 +138,8 @@ int instance_state_parse(const char *text, size_t size, InstanceState *ret)
         if ((r = dup_member(o, "name", &s.name)) < 0 || (r = dup_member(o, "coco", &s.coco)) < 0 ||
             (r = dup_member(o, "started", &s.started)) < 0 || (r = dup_member(o, "qemu", &s.qemu)) < 0 ||
             (r = dup_member(o, "qmp_socket", &s.qmp_socket)) < 0 ||
-            (r = dup_member(o, "control_socket", &s.control_socket)) < 0)
+            (r = dup_member(o, "control_socket", &s.control_socket)) < 0 ||
+            (r = dup_member(o, "backend", &s.backend)) < 0 || (r = dup_member(o, "connect", &s.connect)) < 0)
                 return r;
 
         json_object *a = json_get(o, "argv", json_type_array);
@@ -218,24 +223,6 @@ bool pid_is_alive(pid_t pid, uint64_t start_time)
 static bool valid_name(const char *name)
 {
         return !isempty(name) && !strchr(name, '/') && name[0] != '.' && strlen(name) <= 255;
-}
-
-static int mkdir_p(const char *path, mode_t mode)
-{
-        _cleanup_free_ char *p = strdup(path);
-        if (!p)
-                return -ENOMEM;
-        for (char *s = p + 1;; s++) {
-                char c = *s;
-                if (c != '/' && c != 0)
-                        continue;
-                *s = 0;
-                if (mkdir(p, mode) < 0 && errno != EEXIST)
-                        return -errno;
-                *s = c;
-                if (!c)
-                        return 0;
-        }
 }
 
 /*

@@ -39,6 +39,8 @@ typedef struct InstanceState {
         char **argv;
         char *qmp_socket, *control_socket;
         unsigned restarts;
+        /* "libvirt": the domain of this name runs under libvirtd at connect (URI); NULL: cvm's own QEMU. */
+        char *backend, *connect;
 } InstanceState;
 
 void instance_state_done(InstanceState *s);

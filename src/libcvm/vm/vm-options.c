@@ -486,7 +486,7 @@ const VmOption vm_options[] = {
         O("mrowner", "HEX|BASE64", parse_mr, mrowner, "TD MROWNER (48 bytes)"),
         O("mrownerconfig", "HEX|BASE64", parse_mr, mrownerconfig, "TD MROWNERCONFIG (48 bytes)"),
         O("qgs", "unix:PATH|vsock:CID:PORT|none", parse_qgs, qgs,
-          "Quote Generation Service for TD quotes (default unix:" QGS_DEFAULT_SOCKET ")"),
+          "Quote Generation Service for TD quotes (default unix:" QGS_DEFAULT_SOCKET ", cvm-qgsd's socket)"),
         O("snp-policy", "POLICY", parse_snp_policy, snp_policy, "SEV-SNP guest policy (default 0x30000)"),
         O("snp-cbitpos", "BIT", parse_bits, snp_cbitpos, "C-bit position (default: the host's)"),
         O("snp-reduced-phys-bits", "BITS", parse_bits, snp_reduced_phys_bits,
