@@ -12,6 +12,7 @@ set -euo pipefail
 
 CVM=${CVM:?CVM must name the cvm executable}
 DATA=${CVM_TEST_DATA:?}/libvirt
+QDATA=$CVM_TEST_DATA/qemu
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 ENV_DIR=${CVM_TEST_ENV:-$SRC/test-env}
 export NO_COLOR=1 LC_ALL=C
@@ -41,7 +42,8 @@ declare -A ARGS=(
         [snp-full]="--name=snp --coco=sev-snp --memory=2G --firmware=/usr/share/ovmf/OVMF.amdsev.fd
                  --snp-cbitpos=51 --snp-reduced-phys-bits=1 --snp-policy=0x30000 --snp-kernel-hashes=yes
                  --snp-id-block=$DATA/snp-id-block.b64 --snp-id-auth=$DATA/snp-id-auth.b64
-                 --snp-host-data=$DATA/snp-host-data.b64 --snp-author-key=yes --snp-vcek-disabled=yes
+                 --snp-host-data=$QDATA/snp-host-data.b64 --snp-guest-visible-workarounds=$QDATA/snp-gosvw.b64
+                 --snp-author-key=yes --snp-vcek-disabled=yes
                  --console=none --disk=/var/lib/cvm/snp.img"
 )
 

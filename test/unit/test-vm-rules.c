@@ -29,7 +29,8 @@ static int setup(void **state)
                 "/blob96",
                 "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
                 "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n",
-                "/blob31", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==\n", "/kernel", "MZ", NULL });
+                "/blob31", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==\n", "/blob16",
+                "AAAAAAAAAAAAAAAAAAAAAQ==\n", "/kernel", "MZ", NULL });
         /* A TDVF image: zeros, then the real last 4 KiB of an OVMF build (test/data/firmware/README.md). */
         _cleanup_free_ char *suffix = NULL, *src = NULL, *dst = NULL, *img = calloc(1, 4U << 20);
         size_t n;
@@ -162,6 +163,9 @@ static void vm_rules_each_rule(void **state)
         expect("snp.id-block", RULE_ERROR, true, "requires 96", L(SNPB, "snp-id-block=@/blob31"),
                L(SNPB, "snp-id-block=@/blob96"));
         expect("snp.host-data", RULE_ERROR, true, "requires 32", L(SNPB, "snp-host-data=@/blob96"), L(SNPB));
+        expect("snp.guest-visible-workarounds", RULE_ERROR, true, "at most 16",
+               L(SNPB, "snp-guest-visible-workarounds=@/blob31"),
+               L(SNPB, "snp-guest-visible-workarounds=@/blob16"));
         expect("snp.id-auth", RULE_ERROR, true, "is not base64", L(SNPB, "snp-id-auth=@/kernel"),
                L(SNPB, "snp-id-auth=@/blob96"));
         expect("snp.direct-boot", RULE_WARNING, true, "not part of the SEV-SNP launch",
@@ -212,6 +216,7 @@ static void vm_rules_cover_the_table(void **state)
                 "snp.cbitpos",
                 "snp.id-block",
                 "snp.host-data",
+                "snp.guest-visible-workarounds",
                 "snp.id-auth",
                 "snp.direct-boot",
                 "host.key-slots",
@@ -304,7 +309,8 @@ static void qemu_argv_golden(void **state)
                         "initrd=/boot/initrd.img", "cmdline=root=/dev/vda console=ttyS0",
                         "snp-vcek-disabled=yes", "network=tap:tap0", "snp-id-block=@qemu/snp-id-block.b64",
                         "snp-id-auth=@qemu/snp-id-auth.b64", "snp-host-data=@qemu/snp-host-data.b64",
-                        "snp-author-key=yes", "snp-policy=0x30000"));
+                        "snp-guest-visible-workarounds=@qemu/snp-gosvw.b64", "snp-author-key=yes",
+                        "snp-policy=0x30000"));
 }
 
 int main(void)

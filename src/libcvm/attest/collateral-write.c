@@ -4,26 +4,10 @@
 
 #include "attest/collateral-write.h"
 #include "attest/fetch-cache.h"
+#include "attest/openssl-util.h"
 #include "fileio.h"
 #include "hexbase64.h"
 #include "json-util.h"
-
-/* Copies what a memory BIO holds into a NUL-terminated buffer. */
-static int bio_take(BIO *b, char **ret, size_t *ret_size)
-{
-        char *p;
-        long n = BIO_get_mem_data(b, &p);
-        if (n < 0)
-                return -ENOMEM;
-        char *s = malloc((size_t) n + 1);
-        if (!s)
-                return -ENOMEM;
-        memcpy(s, p, (size_t) n);
-        s[n] = 0;
-        *ret = s;
-        *ret_size = (size_t) n;
-        return 0;
-}
 
 static int chain_to_pem(X509Stack *sk, char **ret, size_t *ret_size)
 {
@@ -33,7 +17,7 @@ static int chain_to_pem(X509Stack *sk, char **ret, size_t *ret_size)
         for (int i = 0; i < sk_X509_num(sk); i++)
                 if (PEM_write_bio_X509(b, sk_X509_value(sk, i)) != 1)
                         return openssl_error(-ENOMEM, "PEM_write_bio_X509");
-        return bio_take(b, ret, ret_size);
+        return openssl_bio_take(b, ret, ret_size);
 }
 
 static int crl_to_der(X509_CRL *crl, char **ret, size_t *ret_size)

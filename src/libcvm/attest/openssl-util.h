@@ -74,6 +74,23 @@ static inline int openssl_error(int error, const char *what)
         return oom ? -ENOMEM : error;
 }
 
+/* Copies what a memory BIO holds into a new NUL-terminated buffer. */
+static inline int openssl_bio_take(BIO *b, char **ret, size_t *ret_size)
+{
+        char *p;
+        long n = BIO_get_mem_data(b, &p);
+        if (n < 0)
+                return -ENOMEM;
+        char *s = malloc((size_t) n + 1);
+        if (!s)
+                return -ENOMEM;
+        memcpy(s, p, (size_t) n);
+        s[n] = 0;
+        *ret = s;
+        *ret_size = (size_t) n;
+        return 0;
+}
+
 /* "YYYY-MM-DDTHH:MM:SSZ" plus NUL. */
 #define RFC3339_MAX 21
 

@@ -364,28 +364,12 @@ int soft_public_key_raw(EVP_PKEY *key, uint8_t ret[static 64])
 
 /* ---- files -------------------------------------------------------------------------------------------- */
 
-static int bio_take(BIO *b, char **ret, size_t *ret_size)
-{
-        char *p;
-        long n = BIO_get_mem_data(b, &p);
-        if (n < 0)
-                return -ENOMEM;
-        char *s = malloc((size_t) n + 1);
-        if (!s)
-                return -ENOMEM;
-        memcpy(s, p, (size_t) n);
-        s[n] = 0;
-        *ret = s;
-        *ret_size = (size_t) n;
-        return 0;
-}
-
 int soft_cert_pem(X509 *cert, char **ret, size_t *ret_size)
 {
         _cleanup_(BIO_freep) BIO *b = BIO_new(BIO_s_mem());
         if (!b || PEM_write_bio_X509(b, cert) != 1)
                 return openssl_error(-ENOMEM, "PEM_write_bio_X509");
-        return bio_take(b, ret, ret_size);
+        return openssl_bio_take(b, ret, ret_size);
 }
 
 static int key_pem(EVP_PKEY *key, char **ret, size_t *ret_size)
@@ -393,7 +377,7 @@ static int key_pem(EVP_PKEY *key, char **ret, size_t *ret_size)
         _cleanup_(BIO_freep) BIO *b = BIO_new(BIO_s_mem());
         if (!b || PEM_write_bio_PrivateKey(b, key, NULL, NULL, 0, NULL, NULL) != 1)
                 return openssl_error(-ENOMEM, "PEM_write_bio_PrivateKey");
-        return bio_take(b, ret, ret_size);
+        return openssl_bio_take(b, ret, ret_size);
 }
 
 int soft_crl_der(X509_CRL *crl, uint8_t **ret, size_t *ret_size)

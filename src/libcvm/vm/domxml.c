@@ -165,6 +165,7 @@ static int launch_security_snp(Writer *w, const VmSpec *s, char **reterr)
                 { "idBlock", "--snp-id-block", s->snp_id_block },
                 { "idAuth", "--snp-id-auth", s->snp_id_auth },
                 { "hostData", "--snp-host-data", s->snp_host_data },
+                { "guestVisibleWorkarounds", "--snp-guest-visible-workarounds", s->snp_gosvw },
         };
         char *text[ELEMENTSOF(blobs)] = {};
         int r = 0;

@@ -96,6 +96,7 @@ static json_object *snp_guest_object(const VmSpec *s, int *reterr)
                 { "id-block", s->snp_id_block },
                 { "id-auth", s->snp_id_auth },
                 { "host-data", s->snp_host_data },
+                { "guest-visible-workarounds", s->snp_gosvw },
         };
         for (size_t i = 0; i < ELEMENTSOF(blobs); i++) {
                 if (!blobs[i].file)

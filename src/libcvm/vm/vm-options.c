@@ -497,6 +497,8 @@ const VmOption vm_options[] = {
         O("snp-id-auth", "FILE", parse_path, snp_id_auth,
           "ID authentication structure (base64, <= 4096 bytes)"),
         O("snp-host-data", "FILE", parse_path, snp_host_data, "Host data (base64 of 32 bytes)"),
+        O("snp-guest-visible-workarounds", "FILE", parse_path, snp_gosvw,
+          "Guest OS visible workarounds (GOSVW; base64 of at most 16 bytes)"),
         O("snp-vcek-disabled", "yes|no", parse_tristate, snp_vcek_disabled,
           "Sign reports with the VLEK only"),
         O("snp-author-key", "yes|no", parse_tristate, snp_author_key, "The ID auth carries an author key"),

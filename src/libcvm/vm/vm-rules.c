@@ -363,6 +363,7 @@ static int rule_snp_only_options(const RuleContext *c, char **m, char **h)
                           : s->snp_id_block               ? "--snp-id-block"
                           : s->snp_id_auth                ? "--snp-id-auth"
                           : s->snp_host_data              ? "--snp-host-data"
+                          : s->snp_gosvw                  ? "--snp-guest-visible-workarounds"
                           : s->snp_vcek_disabled >= 0     ? "--snp-vcek-disabled"
                           : s->snp_author_key >= 0        ? "--snp-author-key"
                                                           : NULL;
@@ -477,6 +478,13 @@ static int rule_snp_host_data(const RuleContext *c, char **m, char **h)
                        : 0;
 }
 
+static int rule_snp_gosvw(const RuleContext *c, char **m, char **h)
+{
+        return SNP(c) && c->spec->snp_gosvw
+                       ? check_blob(c->spec->snp_gosvw, 16, true, "--snp-guest-visible-workarounds", m, h)
+                       : 0;
+}
+
 static int rule_snp_direct_boot(const RuleContext *c, char **m, char **h)
 {
         if (!SNP(c) || (c->spec->kernel && c->spec->snp_kernel_hashes != 0))
@@ -581,6 +589,8 @@ static int rule_qemu_capabilities(const RuleContext *c, char **m, char **h)
                         need[n++] = "id-block";
                 if (s->snp_host_data)
                         need[n++] = "host-data";
+                if (s->snp_gosvw)
+                        need[n++] = "guest-visible-workarounds";
                 if (s->snp_vcek_disabled > 0)
                         need[n++] = "vcek-disabled";
         }
@@ -655,6 +665,7 @@ const VmRule vm_rules[] = {
         R("snp.id-block", RULE_ERROR, 0, "QEMU", rule_snp_id_block),
         R("snp.id-auth", RULE_ERROR, 0, "QEMU", rule_snp_id_auth),
         R("snp.host-data", RULE_ERROR, 0, "QEMU", rule_snp_host_data),
+        R("snp.guest-visible-workarounds", RULE_ERROR, 0, "QEMU", rule_snp_gosvw),
         R("snp.direct-boot", RULE_WARNING, 0, "systemd-vmspawn", rule_snp_direct_boot),
 };
 const size_t vm_rules_count = ELEMENTSOF(vm_rules);

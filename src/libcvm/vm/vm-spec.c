@@ -89,6 +89,7 @@ void vm_spec_done(VmSpec *s)
         free(s->snp_id_block);
         free(s->snp_id_auth);
         free(s->snp_host_data);
+        free(s->snp_gosvw);
         /* mrowner & co. are not secrets, but keep the habit for what came from files. */
         explicit_bzero(s, sizeof(*s));
 }

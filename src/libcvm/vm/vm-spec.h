@@ -136,8 +136,8 @@ typedef struct VmSpec {
         int snp_cbitpos;           /* -1: from the host's CPUID */
         int snp_reduced_phys_bits; /* -1: from the host's CPUID */
         int snp_kernel_hashes;     /* tri-state; default: on with direct kernel boot */
-        char *snp_id_block, *snp_id_auth, *snp_host_data; /* files */
-        int snp_vcek_disabled, snp_author_key;            /* tri-state */
+        char *snp_id_block, *snp_id_auth, *snp_host_data, *snp_gosvw; /* files */
+        int snp_vcek_disabled, snp_author_key;                        /* tri-state */
 
         /* Supervision */
         bool allow_debug;
