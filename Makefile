@@ -4,7 +4,8 @@
 #   make run     install what is missing, build, and run 'cvm check' on this host
 #   make check   install what is missing, build, prepare test-env/, and run every test
 # More:
-#   make asan          unit and fuzz-regression tests under AddressSanitizer + UBSan (build-asan/)
+#   make asan          unit and fuzz-regression tests under AddressSanitizer + UBSan (build-asan/), and
+#                      the qgsd integration test (cvm-qgsd's memory over 10 000 requests, leaks at exit)
 #   make fuzz          libFuzzer build with clang (build-fuzz/) and a short run of every target
 #                      (FUZZ_SECONDS each, default 10; crashes land in build-fuzz/artifacts/)
 #   make format        clang-format every C file in place
@@ -50,6 +51,7 @@ asan: deps
 		$(MESON) setup $(ASAN_BUILD) -Db_sanitize=address,undefined -Db_lundef=false
 	$(NINJA) -C $(ASAN_BUILD)
 	$(SANITIZER_ENV) $(MESON) test -C $(ASAN_BUILD) --print-errorlogs --suite unit --suite fuzz-regress
+	$(SANITIZER_ENV) $(MESON) test -C $(ASAN_BUILD) --print-errorlogs qgsd
 
 # Each target starts from its committed corpus (read only) and writes what it finds to build-fuzz/corpus/.
 fuzz: deps

@@ -142,7 +142,7 @@ static int tdx_cold(void)
 static int snp_with(X509 *vcek, X509 *ask, X509 *ark)
 {
         SnpReport s;
-        SnpVerifyResult res = {};
+        AttestChecks res = {};
         char *detail = NULL;
         int r = snp_report_parse(in.report, in.report_size, SNP_PRODUCT_UNKNOWN, &s, &detail);
         free(detail);
@@ -161,7 +161,7 @@ static int snp_with(X509 *vcek, X509 *ask, X509 *ark)
                 .at = in.snp_at,
         };
         r = snp_verify(&v, &res);
-        snp_verify_result_done(&res);
+        attest_checks_done(&res);
         return r;
 }
 

@@ -7,11 +7,11 @@
 #include "attest/policy.h"
 #include "fuzz.h"
 
-static void check_result(const PolicyResult *res)
+static void check_result(const AttestChecks *res)
 {
-        assert(policy_result_find(res, "policy.debug"));
-        for (size_t i = 0; i < res->n_checks; i++)
-                assert(startswith(res->checks[i].id, "policy.") && res->checks[i].detail);
+        assert(attest_checks_find(res, "policy.debug"));
+        for (size_t i = 0; i < res->n; i++)
+                assert(startswith(res->items[i].id, "policy.") && res->items[i].detail);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -45,12 +45,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         memset(q->body.report_data, 0xff, 32);
 
         TcbStatus st = TCB_STATUS_OUT_OF_DATE;
-        PolicyResult res = {};
+        AttestChecks res = {};
         r = verify_policy_evaluate_tdx(&p, q, &st, &res);
         assert(r == 0 || r == -ENOMEM || (r == -EMEDIUMTYPE && !p.has_tdx));
         if (r == 0)
                 check_result(&res);
-        policy_result_done(&res);
+        attest_checks_done(&res);
 
         s->policy = SNP_POLICY_MBO | SNP_POLICY_SMT;
         s->vmpl = 1;
@@ -70,7 +70,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 assert(r == 0 || r == -ENOMEM || (r == -EMEDIUMTYPE && !p.has_snp));
                 if (r == 0)
                         check_result(&res);
-                policy_result_done(&res);
+                attest_checks_done(&res);
         }
         verify_policy_done(&p);
         return 0;

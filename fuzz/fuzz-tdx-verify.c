@@ -57,18 +57,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         int r_warm = tdx_verifier_verify(&warm, &q, &res_warm);
         assert(r <= 0);
         if (r != -ENOMEM && r_warm != -ENOMEM) {
-                assert(r == r_warm && res.n_checks == res_warm.n_checks);
-                for (size_t i = 0; i < res.n_checks; i++)
-                        assert(streq(res.checks[i].id, res_warm.checks[i].id) &&
-                               res.checks[i].error == res_warm.checks[i].error &&
-                               streq(res.checks[i].detail, res_warm.checks[i].detail));
+                assert(r == r_warm && res.checks.n == res_warm.checks.n);
+                for (size_t i = 0; i < res.checks.n; i++)
+                        assert(streq(res.checks.items[i].id, res_warm.checks.items[i].id) &&
+                               res.checks.items[i].error == res_warm.checks.items[i].error &&
+                               streq(res.checks.items[i].detail, res_warm.checks.items[i].detail));
         }
         tdx_verify_result_done(&res_warm);
         if (r != -ENOMEM) {
                 bool all_ok = true;
-                assert(res.n_checks > 0);
-                for (size_t i = 0; i < res.n_checks; i++) {
-                        const TdxCheck *c = res.checks + i;
+                assert(res.checks.n > 0);
+                for (size_t i = 0; i < res.checks.n; i++) {
+                        const AttestCheck *c = res.checks.items + i;
                         assert(c->id && c->detail);
                         assert(c->ok == (c->error == 0));
                         assert(c->error <= 0);
@@ -78,9 +78,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 if (r < 0) {
                         /* The return value is the first failed check's. */
                         size_t i = 0;
-                        while (res.checks[i].ok)
+                        while (res.checks.items[i].ok)
                                 i++;
-                        assert(res.checks[i].error == r);
+                        assert(res.checks.items[i].error == r);
                 }
                 if (r == 0) {
                         assert(res.have_tcb_status);

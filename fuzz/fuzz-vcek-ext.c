@@ -34,14 +34,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         uint8_t chip[SNP_VERIFY_CHIP_ID_SIZE] = {};
         memcpy(chip, ext.hwid, ext.hwid_size);
         for (AmdProduct p = 0; p < _AMD_PRODUCT_MAX; p++) {
-                SnpVerifyResult res = {};
+                AttestChecks res = {};
                 r = snp_tcb_check(p, tcb, &ext, &res);
                 assert(r == 0 || r == -EKEYREJECTED || r == -ENOMEM);
                 r = snp_hwid_check(p, chip, &ext, &res);
                 assert(r == 0 || r == -EKEYREJECTED || r == -ENOMEM);
-                for (size_t i = 0; i < res.n_checks; i++)
-                        assert(res.checks[i].detail && res.checks[i].ok == (res.checks[i].error == 0));
-                snp_verify_result_done(&res);
+                for (size_t i = 0; i < res.n; i++)
+                        assert(res.items[i].detail && res.items[i].ok == (res.items[i].error == 0));
+                attest_checks_done(&res);
         }
         return 0;
 }

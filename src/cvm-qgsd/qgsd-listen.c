@@ -5,6 +5,7 @@
 #include <sys/un.h>
 #include <linux/vm_sockets.h>
 
+#include "fileio.h"
 #include "log.h"
 #include "parse-util.h"
 #include "qgsd-listen.h"
@@ -55,19 +56,17 @@ out:
         return r;
 }
 
+/* Creates the directories above a socket path (mode 0755, as /run/tdx-qgs). */
 static int mkdir_parent(const char *path)
 {
         _cleanup_free_ char *d = strdup(path);
-        char *s;
         if (!d)
                 return -ENOMEM;
-        s = strrchr(d, '/');
+        char *s = strrchr(d, '/');
         if (!s || s == d)
                 return 0;
         *s = 0;
-        if (mkdir(d, 0755) < 0 && errno != EEXIST)
-                return -errno;
-        return 0;
+        return mkdir_p(d, 0755);
 }
 
 static int bind_unix(const char *path, int *ret_fd)

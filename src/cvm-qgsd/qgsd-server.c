@@ -56,8 +56,7 @@ struct QgsdServer {
 
         unsigned n_conn, max_conn;
         uint64_t timeout_usec, next_id;
-        /* Every connection has the same timeout, so appending keeps the list sorted by deadline. */
-        Conn *head, *tail;
+        Conn *head, *tail; /* sorted by deadline */
 
         pthread_t *threads;
         unsigned n_threads;
@@ -84,16 +83,24 @@ static void deadline_unlink(QgsdServer *s, Conn *c)
         c->prev = c->next = NULL;
 }
 
+/* Usually an append; after a SIGHUP that shortened the timeout, older connections may end later. */
 static void deadline_append(QgsdServer *s, Conn *c)
 {
+        Conn *after = s->tail;
+
         c->deadline = now_usec() + s->timeout_usec;
-        c->prev = s->tail;
-        c->next = NULL;
-        if (s->tail)
-                s->tail->next = c;
+        while (after && after->deadline > c->deadline)
+                after = after->prev;
+        c->prev = after;
+        c->next = after ? after->next : s->head;
+        if (c->next)
+                c->next->prev = c;
+        else
+                s->tail = c;
+        if (after)
+                after->next = c;
         else
                 s->head = c;
-        s->tail = c;
 }
 
 static void listeners_watch(QgsdServer *s, bool on)
@@ -117,10 +124,12 @@ static void conn_close(QgsdServer *s, Conn *c)
                 listeners_watch(s, true);
 }
 
+/* The connection was out of the set while a worker had it (conn_dispatch()): added back then. */
 static void conn_watch(QgsdServer *s, Conn *c, uint32_t events)
 {
         struct epoll_event ev = { .events = events, .data.ptr = c };
-        (void) epoll_ctl(s->epfd, EPOLL_CTL_MOD, c->src.fd, &ev);
+        if (epoll_ctl(s->epfd, EPOLL_CTL_MOD, c->src.fd, &ev) < 0 && errno == ENOENT)
+                (void) epoll_ctl(s->epfd, EPOLL_CTL_ADD, c->src.fd, &ev);
 }
 
 /*
@@ -288,7 +297,9 @@ static void conn_write(QgsdServer *s, Conn *c)
                                 conn_watch(s, c, EPOLLOUT);
                                 return;
                         }
-                        log_info("Connection %" PRIu64 ": the client went away before its reply: %m", c->id);
+                        log_full_errno(LOG_INFO, errno,
+                                       "Connection %" PRIu64 ": the client went away before its reply: %m",
+                                       c->id);
                         break;
                 }
                 c->out_off += (size_t) n;
@@ -311,7 +322,9 @@ static void conn_dispatch(QgsdServer *s, Conn *c)
 {
         c->state = CONN_WORKING;
         deadline_unlink(s, c); /* the backend's own time is not the client's */
-        conn_watch(s, c, 0);
+        /* Out of the set, not just masked: an empty mask still reports EPOLLHUP and EPOLLERR, level-
+         * triggered, so a client that hangs up while its request is worked on would spin the loop. */
+        (void) epoll_ctl(s->epfd, EPOLL_CTL_DEL, c->src.fd, NULL);
 
         pthread_mutex_lock(&s->lock);
         c->job_next = NULL;
@@ -362,7 +375,7 @@ static bool conn_read(QgsdServer *s, Conn *c)
                                 continue;
                         if (errno == EAGAIN)
                                 return true;
-                        log_info("Connection %" PRIu64 ": read failed: %m", c->id);
+                        log_full_errno(LOG_INFO, errno, "Connection %" PRIu64 ": read failed: %m", c->id);
                         conn_close(s, c);
                         return false;
                 }
@@ -392,8 +405,13 @@ static void on_listener(QgsdServer *s, Source *l)
                 if (fd < 0) {
                         if (errno == EINTR || errno == ECONNABORTED)
                                 continue;
-                        if (errno != EAGAIN)
-                                log_warning_errno(errno, "accept() failed: %m");
+                        if (errno == EAGAIN)
+                                return;
+                        log_warning_errno(errno, "accept() failed: %m");
+                        /* Out of descriptors or memory: the listener stays readable, so watching it would
+                         * spin the loop and flood the log. Wait for a connection to end instead. */
+                        if (s->n_conn > 0 && !s->paused)
+                                listeners_watch(s, false);
                         return;
                 }
                 Conn *c = new0(Conn, 1);
@@ -498,7 +516,9 @@ static void on_signal(QgsdServer *s)
 {
         struct signalfd_siginfo si;
         while (read(s->signal.fd, &si, sizeof(si)) == (ssize_t) sizeof(si)) {
-                if (si.ssi_signo == SIGHUP)
+                if (si.ssi_signo == SIGHUP && s->stopping)
+                        log_info("Stopping: ignoring SIGHUP");
+                else if (si.ssi_signo == SIGHUP)
                         server_reload(s);
                 else if (!s->stopping)
                         server_stop(s);
@@ -653,6 +673,12 @@ QgsdServer *qgsd_server_free(QgsdServer *s)
                 pthread_join(s->threads[i], NULL);
         free(s->threads);
 
+        /* After a failed epoll_wait(), finished work may be left; a normal exit has none. */
+        while (s->done_head) {
+                Conn *c = s->done_head;
+                s->done_head = c->job_next;
+                conn_close(s, c);
+        }
         while (s->head)
                 conn_close(s, s->head);
         for (size_t i = 0; i < s->n_listeners; i++)

@@ -135,8 +135,10 @@ int rtmr_cli_add(const RtmrCli *cli, const OvmfImage *img, const uint8_t *fw, si
                 (void) usage_error("measure", "%s.", err);
                 return -EINVAL;
         }
+        if (r < 0 && err)
+                return log_error_errno(r, "Cannot predict the RTMRs: %s", err);
         if (r < 0)
-                return log_error_errno(r, "Cannot predict the RTMRs: %s", err ?: "%m");
+                return log_error_errno(r, "Cannot predict the RTMRs: %m");
 
         _cleanup_(json_object_putp) json_object *rtmr = json_object_new_array(),
                                                 *events = json_object_new_array();

@@ -67,6 +67,9 @@ int domxml_prepare(VmSpec *spec, const char *root, const char *facts_file, bool 
         for (size_t i = 0; i < ELEMENTSOF(paths); i++)
                 if ((r = make_absolute(paths[i])) < 0)
                         return log_error_errno(r, "Failed to make '%s' an absolute path: %m", *paths[i]);
+        /* A bare name is looked up in $PATH by cvm's own backend; domxml_build() refuses it for libvirt. */
+        if (spec->qemu && strchr(spec->qemu, '/') && (r = make_absolute(&spec->qemu)) < 0)
+                return log_error_errno(r, "Failed to make '%s' an absolute path: %m", spec->qemu);
         for (size_t i = 0; i < spec->n_disks; i++)
                 if ((r = make_absolute(&spec->disks[i].path)) < 0)
                         return log_error_errno(r, "Failed to make '%s' an absolute path: %m",

@@ -10,9 +10,9 @@
 static void help(void)
 {
         printf("Usage: cvm flavor [--extra-spec=K=V...] [--image-property=K=V...] [--flavor-name=NAME]\n"
-               "                  [--image-name=NAME] [--json]\n\n"
+               "                  [--image-name=NAME] [--image-id=ID] [--json]\n\n"
                "Judge an OpenStack Nova memory-encryption request as Nova does: the flavor's extra specs\n"
-               "(hw:mem_encryption, hw:mem_encryption_model, hw:firmware_type, hw:machine_type) and the\n"
+               "(hw:mem_encryption, hw:mem_encryption_model; hw:firmware_type for intel-tdx) and the\n"
                "image's properties (hw_mem_encryption, hw_mem_encryption_model, hw_firmware_type,\n"
                "hw_machine_type, hw_firmware_stateless, hw_disk_bus, hw_scsi_model). Conflicts between\n"
                "them and unsuitable images are rejected with Nova's exception names; the q35, stateless\n"
@@ -23,6 +23,7 @@ static void help(void)
                "  --image-property=K=V  An image property (repeatable)\n"
                "  --flavor-name=NAME    The flavor's name in messages\n"
                "  --image-name=NAME     The image's name in messages\n"
+               "  --image-id=ID         The image's id in messages (default <no-id>, as Nova says)\n"
                "  --json                Print "
                "{\"accepted\":B,\"mem_encryption\":B,\"model\":S,\"placement\":{...},"
                "\"errors\":[...]}\n"
@@ -35,6 +36,7 @@ enum {
         ARG_IMAGE_PROPERTY,
         ARG_FLAVOR_NAME,
         ARG_IMAGE_NAME,
+        ARG_IMAGE_ID,
         ARG_JSON,
 };
 
@@ -117,6 +119,7 @@ int verb_flavor(int argc, char *argv[])
                 { "image-property", required_argument, NULL, ARG_IMAGE_PROPERTY },
                 { "flavor-name", required_argument, NULL, ARG_FLAVOR_NAME },
                 { "image-name", required_argument, NULL, ARG_IMAGE_NAME },
+                { "image-id", required_argument, NULL, ARG_IMAGE_ID },
                 { "json", no_argument, NULL, ARG_JSON },
                 {},
         };
@@ -145,6 +148,9 @@ int verb_flavor(int argc, char *argv[])
                         break;
                 case ARG_IMAGE_NAME:
                         in.image_name = optarg;
+                        break;
+                case ARG_IMAGE_ID:
+                        in.image_id = optarg;
                         break;
                 case ARG_JSON:
                         json = true;

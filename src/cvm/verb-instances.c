@@ -109,8 +109,13 @@ static int entry_load(const char *base, const char *name, Entry *ret)
         if (e.liveness == INSTANCE_RUNNING && is_libvirt(&e.state)) {
                 /* libvirt's own name for the domain's state: running, paused, shutdown, ... */
                 r = libvirt_domain_state(e.state.connect, name, &e.status, NULL);
-                if (r < 0)
+                if (r < 0) {
                         log_debug_errno(r, "libvirt state of '%s' failed: %m", name);
+                        /* Its cvm run still holds the directory: say why libvirt has no state to give. */
+                        e.status = strdup(r == -ENOENT         ? "no-domain"
+                                          : r == -ECONNREFUSED ? "no-libvirtd"
+                                                               : "unknown");
+                }
         } else if (e.liveness == INSTANCE_RUNNING) {
                 r = query_status(e.state.control_socket, &e.status);
                 if (r < 0)
@@ -312,7 +317,10 @@ int verb_status(int argc, char *argv[])
                 const InstanceState *s = &e.state;
                 printf("VM:         %s\n", e.name);
                 printf("State:      %s%s%s%s\n", instance_liveness_to_string(e.liveness),
-                       e.status ? " (QEMU: " : "", strempty(e.status), e.status ? ")" : "");
+                       !e.status       ? ""
+                       : is_libvirt(s) ? " (libvirt: "
+                                       : " (QEMU: ",
+                       strempty(e.status), e.status ? ")" : "");
                 if (s->pid > 0)
                         printf("QEMU:       pid %d, %s\n", (int) s->pid, strna(s->qemu));
                 if (s->supervisor_pid > 0)
@@ -333,6 +341,15 @@ int verb_status(int argc, char *argv[])
         if (r < 0)
                 return CVM_EXIT_ERROR;
         return running ? CVM_EXIT_SUCCESS : CVM_EXIT_NEGATIVE;
+}
+
+/* SIGTERM makes a supervising cvm run power the guest down, a second one stop it at once. */
+static int signal_supervisor(int pidfd, pid_t pid, bool force)
+{
+        for (int i = 0; i < (force ? 2 : 1); i++)
+                if (syscall(SYS_pidfd_send_signal, pidfd, SIGTERM, NULL, 0) < 0)
+                        return log_error_errno(errno, "Cannot signal cvm pid %d: %m", (int) pid);
+        return 0;
 }
 
 int verb_stop(int argc, char *argv[])
@@ -382,10 +399,20 @@ int verb_stop(int argc, char *argv[])
                 /* libvirtd runs the domain: the ACPI power button (or destroy) through the libvirt API. */
                 _cleanup_free_ char *e = NULL;
                 r = libvirt_domain_stop(s.connect, name, a.force, &e);
-                if (r < 0)
-                        return log_error_errno(r, "libvirt (%s) could not %s domain '%s': %s",
-                                               strna(s.connect), a.force ? "destroy" : "shut down", name,
-                                               strna(e));
+                if (r < 0) {
+                        /*
+                         * The domain vanished, or libvirtd is away (its cvm run reconnects for a while): the
+                         * supervisor ends, or stops the domain once libvirtd is back, on SIGTERM.
+                         */
+                        log_warning(
+                                "libvirt (%s) could not %s domain '%s' (%s); signalling its cvm (pid %d) "
+                                "instead.",
+                                strna(s.connect), a.force ? "destroy" : "shut down", name, strna(e),
+                                (int) s.supervisor_pid);
+                        r = signal_supervisor(pidfd, s.supervisor_pid, a.force);
+                        if (r < 0)
+                                return r;
+                }
         } else if ((r = control_connect(s.control_socket, CONTROL_TIMEOUT_USEC, &q)) < 0) {
                 /*
                  * The monitor serves one client at a time, and someone may hold it. The supervisor reaches
@@ -394,10 +421,9 @@ int verb_stop(int argc, char *argv[])
                 log_warning_errno(r,
                                   "Cannot reach VM '%s' over %s (%m); signalling its cvm (pid %d) instead.",
                                   name, s.control_socket, (int) s.supervisor_pid);
-                for (int i = 0; i < (a.force ? 2 : 1); i++)
-                        if (syscall(SYS_pidfd_send_signal, pidfd, SIGTERM, NULL, 0) < 0)
-                                return log_error_errno(errno, "Cannot signal cvm pid %d: %m",
-                                                       (int) s.supervisor_pid);
+                r = signal_supervisor(pidfd, s.supervisor_pid, a.force);
+                if (r < 0)
+                        return r;
         } else {
                 r = qmp_execute(q, command, NULL, CONTROL_TIMEOUT_USEC, NULL, &class, &desc);
                 /* quit may close the connection before its answer arrives. */

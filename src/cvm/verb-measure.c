@@ -185,9 +185,10 @@ static int measure_tdx(int argc, char *argv[])
         MrtdResult m;
         _cleanup_free_ char *err = NULL;
         r = mrtd_compute(&img, data, size, order, &m, &err);
+        if (r < 0 && err)
+                return log_error_errno(r, "Firmware '%s': %s", firmware, err);
         if (r < 0)
-                return log_error_errno(r, "Firmware '%s': %s", firmware,
-                                       err ?: "cannot compute the MRTD: %m");
+                return log_error_errno(r, "Firmware '%s': cannot compute the MRTD: %m", firmware);
 
         _cleanup_(json_object_putp) json_object *o = NULL;
         if (tdx_json(firmware, order, &m, &o) < 0)
@@ -424,6 +425,13 @@ static int snp_parse(int argc, char *argv[], SnpArgs *a)
                 case ARG_POLICY:
                         if (safe_atou64(optarg, 0, &a->id.policy) < 0)
                                 return usage_error("measure", "--policy wants a number, not '%s'.", optarg);
+                        /* SNP ABI: policy bit 17 is reserved and must be one; SNP_LAUNCH_START refuses it
+                         * clear, so an ID block signed over such a policy could never be used. */
+                        if (!(a->id.policy & (UINT64_C(1) << 17)))
+                                return usage_error("measure",
+                                                   "--policy=%s has bit 17 clear; the SEV-SNP firmware "
+                                                   "requires it set (e.g. 0x30000).",
+                                                   optarg);
                         id_options = true;
                         break;
                 case ARG_FAMILY_ID:
@@ -513,9 +521,10 @@ static int measure_snp(int argc, char *argv[])
         SnpLaunchDigest d;
         _cleanup_free_ char *err = NULL;
         r = snp_launch_digest(&img, data, size, &a.params, &d, &err);
+        if (r < 0 && err)
+                return log_error_errno(r, "Firmware '%s': %s", a.firmware, err);
         if (r < 0)
-                return log_error_errno(r, "Firmware '%s': %s", a.firmware,
-                                       err ?: "cannot compute the launch digest: %m");
+                return log_error_errno(r, "Firmware '%s': cannot compute the launch digest: %m", a.firmware);
 
         SnpIdBlock id;
         if (id_key) {

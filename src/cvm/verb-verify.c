@@ -114,11 +114,11 @@ static int snp_claims(const SnpReport *s, json_object **ret)
         return 0;
 }
 
-/* Appends the reference-value checks (src/libcvm/attest/policy.h) to the outcome. */
-static int add_policy_checks(Outcome *o, PolicyResult *pr)
+/* Appends the checks of the library's appraisal (check-list.h) to the outcome. */
+static int add_checks(Outcome *o, const AttestChecks *l)
 {
-        for (size_t i = 0; i < pr->n_checks; i++)
-                if (add_check(o, pr->checks[i].id, pr->checks[i].ok, pr->checks[i].detail) < 0)
+        for (size_t i = 0; i < l->n; i++)
+                if (add_check(o, l->items[i].id, l->items[i].ok, l->items[i].detail) < 0)
                         return -ENOMEM;
         return 0;
 }
@@ -237,36 +237,24 @@ static int verify_tdx(const TdxQuote *q, const char *collateral, const char *roo
                 have_c = true;
         }
 
-        TdxVerifyResult res = {};
-        PolicyResult pr = {};
+        _cleanup_(tdx_verify_result_done) TdxVerifyResult res = {};
         r = tdx_quote_verify(q, have_c ? &c : NULL, anchors, at, &res);
-        if (r == -ENOMEM) {
-                tdx_verify_result_done(&res);
+        if (r == -ENOMEM)
                 return log_oom();
-        }
-        for (size_t i = 0; i < res.n_checks; i++)
-                if (add_check(o, res.checks[i].id, res.checks[i].ok, res.checks[i].detail) < 0)
-                        goto oom;
-
-        if (verify_policy_evaluate_tdx(p, q, res.have_tcb_status ? &res.tcb_status : NULL, &pr) < 0 ||
-            add_policy_checks(o, &pr) < 0)
-                goto oom;
+        if (verify_policy_evaluate_tdx(p, q, res.have_tcb_status ? &res.tcb_status : NULL, &res.checks) <
+                    0 ||
+            add_checks(o, &res.checks) < 0)
+                return log_oom();
 
         json_object *adv = json_object_new_array();
         if (!adv || json_add(out, "advisories", adv) < 0)
-                goto oom;
+                return log_oom();
         for (size_t i = 0; i < res.n_advisory_ids; i++)
                 if (json_append(adv, json_object_new_string(res.advisory_ids[i])) < 0)
-                        goto oom;
+                        return log_oom();
         if (json_add_string_or_null(out, "tcb_status", tcb_status_or_null(&res)) < 0)
-                goto oom;
-        tdx_verify_result_done(&res);
-        policy_result_done(&pr);
+                return log_oom();
         return 0;
-oom:
-        tdx_verify_result_done(&res);
-        policy_result_done(&pr);
-        return log_oom();
 }
 
 static AmdProduct amd_product_of(SnpProduct p)
@@ -292,6 +280,7 @@ static int verify_snp(const SnpReport *s, const char *certs, time_t at, const Ve
                       json_object *out)
 {
         _cleanup_(sk_X509_pop_freep) X509Stack *sk = NULL;
+        _cleanup_(attest_checks_done) AttestChecks res = {};
         X509 *vek = NULL, *ask = NULL, *ark = NULL;
         int r;
 
@@ -354,22 +343,12 @@ static int verify_snp(const SnpReport *s, const char *certs, time_t at, const Ve
                         .ark = ark,
                         .at = at,
                 };
-                SnpVerifyResult res = {};
                 r = snp_verify(&in, &res);
-                if (r == -ENOMEM) {
-                        snp_verify_result_done(&res);
+                if (r == -ENOMEM)
                         return log_oom();
-                }
-                for (size_t i = 0; i < res.n_checks; i++)
-                        if (add_check(o, res.checks[i].id, res.checks[i].ok, res.checks[i].detail) < 0) {
-                                snp_verify_result_done(&res);
-                                return log_oom();
-                        }
-                snp_verify_result_done(&res);
         }
 
-        _cleanup_(policy_result_done) PolicyResult pr = {};
-        if (verify_policy_evaluate_snp(p, s, &pr) < 0 || add_policy_checks(o, &pr) < 0)
+        if (verify_policy_evaluate_snp(p, s, &res) < 0 || add_checks(o, &res) < 0)
                 return log_oom();
         /* SEV-SNP has no TCB status: REPORTED_TCB is matched against the VEK ("tcb.reported"). */
         if (json_add(out, "advisories", json_object_new_array()) < 0 ||

@@ -12,6 +12,11 @@
  *   qgs-client SOCKET flood N TDREPORT        prints "quotes Q errors E closed C bad B"
  *   qgs-client SOCKET repeat N TDREPORT       N requests one after another; exit 0 if all got quotes
  *   qgs-client SOCKET drain PID TDREPORT      sends half a request, SIGTERMs PID, sends the rest: "quote N"
+ *   qgs-client SOCKET hold N PID TDREPORT     holds N half-sent requests open, then sends a whole one:
+ *                                             "quote after N ms, cpu T ms" (PID's CPU time meanwhile)
+ *   qgs-client SOCKET stop-reload PID         holds a half-sent request open, SIGTERMs PID, then SIGHUPs it
+ *                                             and connects again; prints "closed after N ms, cpu T ms"
+ *                                             (PID's CPU time until the held connection ended)
  *   qgs-client NOTIFY notify-wait             binds the datagram socket NOTIFY, prints "bound", then
  *                                             "READY" once a READY=1 notification arrives (30 s at most)
  */
@@ -259,6 +264,8 @@ static int do_hostile(const char *sock, const char *name, const char *report_pat
                 n = 2; /* not even a whole prefix */
         else if (streq(name, "raw-short"))
                 n = 512, memcpy(req, report, 512);
+        else if (streq(name, "hang-up"))
+                half_close = false; /* no longer reads before the request is whole: see below */
         else if (streq(name, "slow")) {
                 n = 10; /* and then nothing, without closing: the deadline must end it */
                 half_close = false;
@@ -274,9 +281,20 @@ static int do_hostile(const char *sock, const char *name, const char *report_pat
                 perror("connect");
                 return 1;
         }
-        (void) send_all(fd, req, n);
+        if (streq(name, "hang-up")) {
+                /* SHUT_RD on a unix socket makes the daemon's send() fail with EPIPE; the reply cannot
+                 * race ahead of it, since the request is whole only after it. */
+                (void) send_all(fd, req, n - 1);
+                (void) shutdown(fd, SHUT_RD);
+                (void) send_all(fd, req + n - 1, 1);
+        } else
+                (void) send_all(fd, req, n);
         if (half_close)
                 (void) shutdown(fd, SHUT_WR);
+        if (streq(name, "slow")) {
+                printf("sent\n"); /* the daemon accepts this connection before any signal sent from now */
+                fflush(stdout);
+        }
         ssize_t got = recv_all(fd, reply_buf, sizeof(reply_buf));
         close(fd);
         int r = print_reply(reply_buf, got);
@@ -385,6 +403,107 @@ static int do_drain(const char *sock, pid_t pid, const char *report_path)
         return print_reply(reply_buf, got);
 }
 
+/* Whether signal sig is pending for the process pid (not yet taken by its signalfd). */
+static bool signal_pending(pid_t pid, int sig)
+{
+        char path[64], line[256];
+        bool pending = false;
+        snprintf(path, sizeof(path), "/proc/%d/status", (int) pid);
+        FILE *f = fopen(path, "re");
+        if (!f)
+                return false;
+        while (fgets(line, sizeof(line), f))
+                if (startswith(line, "ShdPnd:"))
+                        pending = (strtoull(line + 7, NULL, 16) >> (sig - 1)) & 1;
+        fclose(f);
+        return pending;
+}
+
+/* utime + stime of pid, in ms. */
+static uint64_t cpu_ms(pid_t pid)
+{
+        char path[64], buf[1024];
+        unsigned long long ut = 0, st = 0;
+        snprintf(path, sizeof(path), "/proc/%d/stat", (int) pid);
+        FILE *f = fopen(path, "re");
+        if (!f)
+                return 0;
+        size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+        fclose(f);
+        buf[n] = 0;
+        const char *p = strrchr(buf, ')'); /* the fields after the command name: state is field 3 */
+        if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
+                return 0;
+        return (ut + st) * 1000 / (uint64_t) sysconf(_SC_CLK_TCK);
+}
+
+/* More connections than the daemon has descriptors for, each holding a partial request until its deadline;
+ * then an honest one, which waits in the backlog until descriptors are free again. */
+static int do_hold(const char *sock, unsigned count, pid_t pid, const char *report_path)
+{
+        _cleanup_free_ char *report = NULL;
+        _cleanup_free_ int *fds = new0(int, count);
+        uint8_t req[4 + 24 + 1024];
+        size_t rs;
+
+        if (!fds || read_full_file(report_path, 4096, &report, &rs) < 0 || rs != 1024)
+                return 1;
+        size_t n = qemu_request((const uint8_t *) report, 1024, req);
+        for (unsigned i = 0; i < count; i++)
+                if ((fds[i] = connect_unix(sock)) < 0 || send_all(fds[i], req, 10) < 0) {
+                        perror("hold");
+                        return 1;
+                }
+        uint64_t start = now_usec(), cpu = cpu_ms(pid);
+        int fd = connect_unix(sock);
+        if (fd < 0 || send_all(fd, req, n) < 0) {
+                perror("hold");
+                return 1;
+        }
+        ssize_t got = recv_all(fd, reply_buf, sizeof(reply_buf));
+        const uint8_t *q;
+        uint32_t size, error;
+        Reply r = check_reply(reply_buf, got, &q, &size, &error);
+        printf("%s after %" PRIu64 " ms, cpu %" PRIu64 " ms\n", r == REPLY_QUOTE ? "quote" : "no quote",
+               (now_usec() - start) / 1000, cpu_ms(pid) - cpu);
+        close(fd);
+        for (unsigned i = 0; i < count; i++)
+                close(fds[i]);
+        return 0;
+}
+
+/* A SIGHUP that arrives while the daemon drains after SIGTERM, with a client waiting in the backlog. */
+static int do_stop_reload(const char *sock, pid_t pid)
+{
+        uint8_t report[1024] = { QGS_TDX_REPORT_TYPE }, req[4 + 24 + 1024];
+        (void) qemu_request(report, sizeof(report), req);
+        int held = connect_unix(sock);
+        if (held < 0 || send_all(held, req, 10) < 0 || kill(pid, SIGTERM) < 0) {
+                perror("stop-reload");
+                return 1;
+        }
+        /* SIGHUP only once SIGTERM was taken: both pending at once would be read SIGHUP first. */
+        for (unsigned i = 0; signal_pending(pid, SIGTERM); i++) {
+                if (i == 10000)
+                        return 1;
+                (void) usleep(1000);
+        }
+        uint64_t start = now_usec(), cpu = cpu_ms(pid);
+        if (kill(pid, SIGHUP) < 0)
+                return 1;
+        int late = connect_unix(sock); /* waits in the backlog: the daemon no longer accepts */
+        ssize_t got = recv_all(held, reply_buf, sizeof(reply_buf));
+        uint64_t cpu_end = cpu_ms(pid);
+        if (cpu_end < cpu) /* /proc/PID/stat unreadable */
+                return 1;
+        printf("%s after %" PRIu64 " ms, cpu %" PRIu64 " ms\n", got <= 0 ? "closed" : "answered",
+               (now_usec() - start) / 1000, cpu_end - cpu);
+        close(held);
+        if (late >= 0)
+                close(late);
+        return 0;
+}
+
 static int do_notify_wait(const char *path)
 {
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -430,6 +549,11 @@ int main(int argc, char *argv[])
                 return do_repeat(argv[1], (unsigned) strtoul(argv[3], NULL, 10), argv[4]);
         if (argc == 5 && streq(argv[2], "drain"))
                 return do_drain(argv[1], (pid_t) strtol(argv[3], NULL, 10), argv[4]);
+        if (argc == 6 && streq(argv[2], "hold"))
+                return do_hold(argv[1], (unsigned) strtoul(argv[3], NULL, 10),
+                               (pid_t) strtol(argv[4], NULL, 10), argv[5]);
+        if (argc == 4 && streq(argv[2], "stop-reload"))
+                return do_stop_reload(argv[1], (pid_t) strtol(argv[3], NULL, 10));
         if (argc == 3 && streq(argv[2], "notify-wait"))
                 return do_notify_wait(argv[1]);
         if (argc == 5 && streq(argv[2], "flood"))

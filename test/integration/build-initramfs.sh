@@ -7,6 +7,8 @@
 #   button       load the ACPI button and evdev drivers, print CVM-WAITING, power off when the power button
 #                (QMP system_powerdown) is pressed, printing CVM-POWER-BUTTON
 #   hang         print CVM-WAITING and never stop: the power button goes unheard
+#   panic        print CVM-PANICKING and report a panic to the pvpanic device (ISA port 0x505, through
+#                /dev/port), as the guest kernel's pvpanic driver does
 #   reboot-once  load virtio_blk; on a disk without the BOOT1 mark, write it and reboot (CVM-REBOOTING);
 #                with it, print CVM-SECOND-BOOT and power off. The disk is the only state that survives a
 #                restart of the QEMU process.
@@ -91,6 +93,12 @@ button)
         ;;
 hang)
         echo "CVM-WAITING buttons=0"
+        forever
+        ;;
+panic)
+        # What the kernel's pvpanic driver does on a panic: bit 0 (PANICKED) to the ISA device at port 0x505.
+        echo CVM-PANICKING
+        printf '\001' | dd of=/dev/port bs=1 seek=1285 2>/dev/null
         forever
         ;;
 reboot-once)

@@ -34,7 +34,7 @@ KERNEL=(--kernel=/var/lib/cvm/vmlinuz --initrd=/var/lib/cvm/initrd.img --cmdline
 declare -A ARGS=(
         [plain]="--name=plain --accel=tcg --memory=512M --cpus=1 --console=file:/var/log/cvm/plain.log
                  --disk=/var/lib/cvm/plain.qcow2,format=qcow2,boot --disk=/var/lib/cvm/data.img,bus=sata,readonly
-                 --network=user --vsock-cid=3"
+                 --network=user --vsock-cid=3 --migratable=no"
         [tdx-unix]="--name=td --coco=tdx --memory=4G --cpus=4 --firmware=/usr/share/ovmf/OVMF.inteltdx.fd
                  --mrconfigid=$MR1 --mrowner=$MR2 --mrownerconfig=$MR3 --qgs=unix:/run/tdx-qgs/qgs.socket
                  --disk=/var/lib/cvm/td.img --network=bridge:br0 --console=pty"
@@ -127,5 +127,32 @@ rc=0
         --snp-host-data="$tmp/missing.b64" >/dev/null 2>"$tmp/blob.err" || rc=$?
 tap_check "a missing SNP blob file is named (exit $rc)" \
         eval '[ "$rc" -ne 0 ] && grep -q "missing.b64" "$tmp/blob.err"'
+
+# Options libvirt's XML has no place for are refused, never left out.
+refused() {
+        # shellcheck disable=SC2034 # msg is read by the eval'ed check
+        local what=$1 msg=$2
+        shift 2
+        rc=0
+        "$CVM" domxml --root="$tmp/root" --accel=tcg "$@" >"$tmp/refused.xml" 2>"$tmp/refused.err" || rc=$?
+        tap_check "$what: refused, naming the option (exit $rc)" \
+                eval '[ "$rc" -eq 2 ] && [ ! -s "$tmp/refused.xml" ] && grep -qF -- "$msg" "$tmp/refused.err"'
+}
+refused "--irqchip=off" "--irqchip=off: libvirt's <ioapic> has no setting" --irqchip=off
+refused "--pic=yes" "--pic=yes: libvirt's domain XML has no setting for the legacy PIC" --pic=yes
+refused "--qemu=NAME" "--qemu=qemu-system-x86_64: libvirt's <emulator> takes an absolute path" \
+        --qemu=qemu-system-x86_64
+refused "--firmware-vars without --firmware" "--firmware-vars=/var/lib/cvm/vars.fd without --firmware=" \
+        --firmware-vars=/var/lib/cvm/vars.fd
+refused "--migratable with a named CPU" "--migratable=yes with --cpu=Skylake-Server" --cpu=Skylake-Server \
+        --migratable=yes
+rc=0
+"$CVM" domxml --root="$tmp/root" --name=rel --accel=tcg --qemu=bin/qemu-system-x86_64 >"$tmp/rel.xml" 2>/dev/null || rc=$?
+tap_check "a relative --qemu= path becomes absolute in <emulator> (exit $rc)" \
+        eval '[ "$rc" -eq 0 ] && [ "$(x rel "string(/domain/devices/emulator)")" = "$PWD/bin/qemu-system-x86_64" ]'
+tap_check "every domain has a pvpanic device, so a guest panic reaches libvirt (on_crash destroy)" \
+        eval '[ "$(x plain "count(/domain/devices/panic[@model=\"isa\"])")" = 1 ] &&
+              [ "$(x tdx-unix "count(/domain/devices/panic[@model=\"isa\"])")" = 1 ] &&
+              [ "$(x snp-full "string(/domain/on_crash)")" = destroy ]'
 
 tap_done

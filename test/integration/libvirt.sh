@@ -86,26 +86,30 @@ else
 fi
 # Mount points of the private directories (empty directories, as libvirt-daemon-system would create).
 mkdir -p /etc/libvirt /run/libvirt /var/lib/libvirt /var/cache/libvirt /var/log/libvirt
-unshare -m --propagation private sh -c '
-        L=$1 C=$2
-        mount --bind "$L/etc" /etc/libvirt && mount --bind "$L/run" /run/libvirt &&
-        mount --bind "$L/lib" /var/lib/libvirt && mount --bind "$C" /var/cache/libvirt &&
-        mount --bind "$L/log" /var/log/libvirt && mount --bind "$L/passwd" /etc/passwd &&
-        mount --bind "$L/group" /etc/group || exit 1
-        exec libvirtd' sh "$L" "$CACHE" >"$L/libvirtd.log" 2>&1 &
-daemon=$!
 URI="qemu:///system?socket=$L/run/libvirt-sock"
-
-# Until the socket answers (bounded; libvirtd probes QEMU first, ~8 s without a cache).
+# start_daemon: libvirtd in its private mount namespace, $daemon its pid; true once its socket answers
+# (bounded; libvirtd probes QEMU first, ~8 s without a cache).
+start_daemon() {
+        local i
+        unshare -m --propagation private sh -c '
+                L=$1 C=$2
+                mount --bind "$L/etc" /etc/libvirt && mount --bind "$L/run" /run/libvirt &&
+                mount --bind "$L/lib" /var/lib/libvirt && mount --bind "$C" /var/cache/libvirt &&
+                mount --bind "$L/log" /var/log/libvirt && mount --bind "$L/passwd" /etc/passwd &&
+                mount --bind "$L/group" /etc/group || exit 1
+                exec libvirtd' sh "$L" "$CACHE" >>"$L/libvirtd.log" 2>&1 &
+        daemon=$!
+        for ((i = 0; i < 600; i++)); do
+                kill -0 "$daemon" 2>/dev/null || return 1
+                if [ -S "$L/run/libvirt-sock" ] && virsh -q -c "$URI" version >/dev/null 2>&1; then
+                        return 0
+                fi
+                sleep 0.1
+        done
+        return 1
+}
 up=false
-for ((i = 0; i < 600; i++)); do
-        kill -0 "$daemon" 2>/dev/null || break
-        if [ -S "$L/run/libvirt-sock" ] && virsh -q -c "$URI" version >/dev/null 2>&1; then
-                up=true
-                break
-        fi
-        sleep 0.1
-done
+start_daemon && up=true
 if ! $up; then
         tail -n 20 "$L/libvirtd.log" | tap_diag
         tap_skip_all "the private libvirtd did not come up (see above)"
@@ -171,7 +175,6 @@ domain_known() {
 }
 
 # --- 1: a plain VM boots through libvirtd and powers off.
-t=$EPOCHREALTIME
 start boot ""
 finish "$started" 120
 check_case boot "boot: CVM-BOOT-OK, the guest powers off, exit $rc" \
@@ -241,7 +244,49 @@ else
         show deaf
 fi
 
-# --- 8: no libvirtd at the URI: libvirt's error, exit 3, nothing left behind.
+# --- 8: a guest panic (pvpanic) ends the domain (on_crash destroy): exit 4.
+start panicky panic
+finish "$started" 120
+check_case panicky "guest panic: libvirt crashed/panicked then stopped/crashed, exit $rc" \
+        eval '[ "$rc" -eq 4 ] && grep -q CVM-PANICKING "$tmp/panicky.console" &&
+              grep -q "domain crashed/panicked" "$tmp/panicky.err" &&
+              grep -q "Guest panicked (libvirt: stopped/crashed)" "$tmp/panicky.err" && ! domain_known panicky'
+
+# --- 9-10: libvirtd restarts under a running domain: cvm run reconnects and goes on supervising it; a
+# domain that vanished is reported by cvm status.
+start survivor hang
+p=$started
+if wait_for "$tmp/survivor.console" CVM-WAITING 120; then
+        kill -9 "$daemon"
+        wait "$daemon" 2>/dev/null || true
+        wait_for "$tmp/survivor.err" "connection to libvirtd was closed" 30 || true
+        if start_daemon && wait_for "$tmp/survivor.err" "reconnected to libvirtd" 30; then
+                "$CVM" status survivor >"$tmp/survivor.status" 2>&1 || true
+                check_case survivor "libvirtd restarted: cvm run reconnected, status shows the domain running" \
+                        eval 'alive "$p" && grep -q "^State: *running (libvirt: running)" "$tmp/survivor.status"'
+                # Gone behind cvm's back (virsh undefine cannot: transient; destroy sends an event, so the
+                # status of a vanished domain is looked at while its cvm run has not yet seen the end).
+                kill -STOP "$p"
+                virsh -q -c "$URI" destroy survivor >/dev/null 2>&1 || true
+                "$CVM" status survivor --json >"$tmp/survivor.json" 2>&1 || true
+                kill -CONT "$p"
+                finish "$p" 60
+                check_case survivor "a vanished domain: status says no-domain; cvm run ends with exit $rc" \
+                        eval 'jq -e ".status == \"no-domain\" and .state == \"running\"" "$tmp/survivor.json" >/dev/null &&
+                              [ "$rc" -eq 0 ] && grep -q "stopped/destroyed" "$tmp/survivor.err"'
+        else
+                tap_not_ok "libvirtd restarted: cvm run reconnected"
+                tap_not_ok "a vanished domain: status says no-domain"
+                show survivor
+                start_daemon || true
+        fi
+else
+        tap_not_ok "libvirtd restart: the guest did not come up"
+        tap_not_ok "a vanished domain: the guest did not come up"
+        show survivor
+fi
+
+# --- 11: no libvirtd at the URI: libvirt's error, exit 3, nothing left behind.
 rc=0
 "$CVM" run --name=nodaemon --backend=libvirt --connect="qemu:///system?socket=$tmp/none.sock" --accel=tcg \
         --memory=256M --kernel="$KERNEL" --console=none >"$tmp/nodaemon.out" 2>"$tmp/nodaemon.err" </dev/null || rc=$?
@@ -249,7 +294,7 @@ check_case nodaemon "no libvirtd: libvirt's connection error, exit $rc" \
         eval '[ "$rc" -eq 3 ] && grep -q "libvirt (qemu:///system?socket=$tmp/none.sock): .*none.sock" "$tmp/nodaemon.err" &&
               [ ! -e "$CVM_RUNTIME_DIR/nodaemon" ]'
 
-# --- 9: --connect= without the libvirt backend is a usage error.
+# --- 12: --connect= without the libvirt backend is a usage error.
 rc=0
 "$CVM" run --connect="$URI" --accel=tcg --kernel="$KERNEL" --dry-run >/dev/null 2>"$tmp/usage.err" || rc=$?
 tap_check "--connect= without --backend=libvirt: usage error, exit $rc" \

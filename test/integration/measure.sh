@@ -226,4 +226,10 @@ else
         fi
 fi
 
+# An ID block over a policy the firmware refuses (reserved bit 17 clear) is not signed.
+openssl ecparam -name secp384r1 -genkey -noout -out "$tmp/id.pem" 2>/dev/null
+expect_rc 2 "measure snp --id-key with policy bit 17 clear is refused" "$CVM" measure snp \
+        --firmware="${bookworm:-/dev/null}" --vcpus=1 --vcpu-type=EPYC-v4 --id-key="$tmp/id.pem" --policy=0x10000
+grep -q "bit 17 clear" "$tmp/err" && tap_ok "... naming bit 17" || tap_not_ok "... naming bit 17"
+
 tap_done

@@ -22,6 +22,16 @@ trap cleanup EXIT
 sock=$tmp/qgs.socket
 
 # start_daemon ARGS...: starts cvm-qgsd and returns once it has said READY=1 on $NOTIFY_SOCKET.
+# start_daemon_limited N ARGS...: the same with at most N open descriptors.
+fd_limit=
+start_daemon_limited() {
+        fd_limit=$1
+        shift
+        start_daemon "$@"
+        local r=$?
+        fd_limit=
+        return $r
+}
 start_daemon() {
         rm -f "$tmp/fifo" && mkfifo "$tmp/fifo"
         "$QGS_CLIENT" "$tmp/notify" notify-wait >"$tmp/fifo" &
@@ -31,7 +41,8 @@ start_daemon() {
         # Under AddressSanitizer, freed memory waits in a quarantine that would read as growth; LeakSanitizer
         # checks the exit instead (a leak fails "exits 0" below).
         ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=0:thread_local_quarantine_size_kb=0 \
-                NOTIFY_SOCKET=$tmp/notify "$QGSD" "$@" 2>>"$tmp/daemon.log" &
+                NOTIFY_SOCKET=$tmp/notify bash -c '[ -z "$1" ] || ulimit -n "$1"; shift; exec "$@"' _ \
+                "$fd_limit" "$QGSD" "$@" 2>>"$tmp/daemon.log" &
         pid=$!
         read -r -u 3 line
         exec 3<&-
@@ -115,6 +126,7 @@ huge-length error-reply INVALID_SIZE
 zero-length error-reply INVALID_SIZE
 half-close error-reply INVALID_SIZE
 raw-short closed
+hang-up closed
 EOF
 out=$("$QGS_CLIENT" "$sock" hostile slow)
 tap_check "a slow sender is closed at the deadline (2 s here)" grep -Eq "^after (19[5-9][0-9]|2[0-9]{3}) ms" <<<"$out"
@@ -123,6 +135,8 @@ grep -q "4294967295 bytes, more than the cap" "$tmp/daemon.log"
 tap_check "the log names the 4 GiB length prefix and the cap" test $? -eq 0
 grep -q "header.major_version at offset 0 is 2" "$tmp/daemon.log"
 tap_check "the log names the field and offset of a wrong version" test $? -eq 0
+grep -q "the client went away before its reply: Broken pipe" "$tmp/daemon.log"
+tap_check "the log says why a reply could not be sent" test $? -eq 0
 
 out=$("$QGS_CLIENT" "$sock" flood 1000 "$report")
 tap_check "1000 connections at once: 500 quotes, 500 error replies (got: $out)" \
@@ -140,9 +154,14 @@ echo "VmRSS before $before kB, after $after kB" | tap_diag
 tap_check "RSS stays flat over 10 000 requests (+$((after - before)) kB, at most 1024)" \
         test $((after - before)) -le 1024
 
-# SIGHUP reloads: a new soft CA directory replaces the old one.
+# SIGHUP reloads: a new soft CA directory replaces the old one, and a shorter timeout applies to the
+# connections that come after, even while one from before the reload still waits for its 2 s deadline.
 "$QGSD" --init-soft-ca="$tmp/ca2" >/dev/null
-sed -i "s|^soft-ca = .*|soft-ca = $tmp/ca2|" "$tmp/qgsd.conf"
+sed -i -e "s|^soft-ca = .*|soft-ca = $tmp/ca2|" -e "s|^timeout = .*|timeout = 500ms|" "$tmp/qgsd.conf"
+rm -f "$tmp/slow-fifo" && mkfifo "$tmp/slow-fifo"
+"$QGS_CLIENT" "$sock" hostile slow >"$tmp/slow-fifo" &
+exec 4<"$tmp/slow-fifo"
+read -r -u 4 line # "sent": accepted before the SIGHUP below is handled
 rm -f "$tmp/fifo" && mkfifo "$tmp/fifo"
 "$QGS_CLIENT" "$tmp/notify" notify-wait >"$tmp/fifo" &
 exec 3<"$tmp/fifo"
@@ -154,6 +173,13 @@ tap_check "SIGHUP reloads and says READY=1 again" test "$line" = READY
 "$QGS_CLIENT" "$sock" quote "$report" "$tmp/q3.bin"
 "$CVM" verify --root-ca="$tmp/ca2/root.pem" --collateral="$tmp/ca2/collateral" "$tmp/q3.bin" >/dev/null 2>&1
 tap_check "after SIGHUP, quotes come from the reloaded soft CA" test $? -eq 0
+out=$("$QGS_CLIENT" "$sock" hostile slow)
+tap_check "after SIGHUP, the new 500 ms timeout applies ($(grep after <<<"$out"))" \
+        grep -Eq "^after [4-9][0-9]{2} ms" <<<"$out"
+out=$(cat <&4)
+exec 4<&-
+tap_check "... and the connection from before keeps its 2 s ($(grep after <<<"$out"))" \
+        grep -Eq "^after (1[5-9][0-9]{2}|2[0-9]{3}) ms" <<<"$out"
 
 # SIGTERM while a request is half sent: it is finished, then the daemon exits 0.
 out=$("$QGS_CLIENT" "$sock" drain "$pid" "$report")
@@ -163,6 +189,39 @@ rc=$?
 pid=
 tap_check "... and cvm-qgsd exits 0" test "$rc" -eq 0
 tap_check "... having said so" grep -q "All connections finished" "$tmp/daemon.log"
+
+# Out of descriptors: with room for about 30 connections and a cap of 200, accept() fails with EMFILE.
+# The daemon waits for a connection to end, rather than spinning on the listener and logging each failed
+# accept() over and over: 40 slow clients hold every descriptor until their 2 s deadline, and an honest
+# client behind them in the backlog is served then.
+sed -i "s|^timeout = .*|timeout = 2s|" "$tmp/qgsd.conf"
+tap_check "cvm-qgsd starts with 40 descriptors at most" start_daemon_limited 40 --config="$tmp/qgsd.conf" \
+        --max-connections=200
+out=$("$QGS_CLIENT" "$sock" flood 200 "$report")
+tap_check "out of descriptors, 200 connections at once: each answered (got: $out)" \
+        test "$out" = "quotes 100 errors 100 closed 0 bad 0"
+: >"$tmp/daemon.log"
+out=$("$QGS_CLIENT" "$sock" hold 40 "$pid" "$report")
+cpu=$(sed -n 's/.* cpu \([0-9]*\) ms/\1/p' <<<"$out")
+tap_check "out of descriptors, the next honest client is served once some are free ($out)" \
+        grep -Eq "^quote after (1[5-9][0-9]{2}|2[0-9]{3}) ms" <<<"$out"
+tap_check "... the daemon idles meanwhile (cpu ${cpu:-?} ms, at most 300)" test "${cpu:-9999}" -le 300
+n=$(grep -c "accept() failed: Too many open files" "$tmp/daemon.log")
+tap_check "... and logs the failed accept() a few times, not on every turn of the loop ($n)" \
+        test "$n" -ge 1 -a "$n" -le 10
+
+# SIGHUP while draining after SIGTERM, with a client in the backlog: ignored, and the daemon idles until
+# the held connection's deadline instead of spinning on the listener.
+out=$("$QGS_CLIENT" "$sock" stop-reload "$pid")
+cpu=$(sed -n 's/.* cpu \([0-9]*\) ms/\1/p' <<<"$out")
+tap_check "SIGHUP while stopping: the held connection ends at its deadline ($out)" \
+        grep -Eq "^closed after (1[5-9][0-9]{2}|2[0-9]{3}) ms" <<<"$out"
+tap_check "... and the daemon stays idle meanwhile (cpu ${cpu:-?} ms, at most 300)" test "${cpu:-9999}" -le 300
+wait "$pid"
+rc=$?
+pid=
+tap_check "... then exits 0" test "$rc" -eq 0
+tap_check "... having logged the SIGHUP as ignored" grep -q "Stopping: ignoring SIGHUP" "$tmp/daemon.log"
 
 # Socket activation: systemd-socket-activate binds, says so, and starts cvm-qgsd with LISTEN_FDS on the first
 # connection, which waits in the backlog meanwhile.

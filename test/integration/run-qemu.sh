@@ -289,6 +289,12 @@ finish "$p2" 90
 check_case fake "a fabricated stale directory (dead pid) is cleaned (exit $rc)" \
         eval '[ "$rc" -eq 0 ] && grep -q "Removed what a previous run" "$tmp/fake.err" && gone fake'
 
+# --- a guest panic reported through pvpanic ends the run with exit 4.
+start panicky panic
+finish "$started" 90
+check_case panicky "guest panic (pvpanic): GUEST_PANICKED, exit $rc, runtime directory removed" \
+        eval '[ "$rc" -eq 4 ] && grep -q CVM-PANICKING "$tmp/panicky.console" && gone panicky'
+
 # --- 14, 15: reboot with --on-reboot=restart-process: one restart, the second boot powers off; and the
 # restart limit. The disk carries the guest's "rebooted once" mark across the QEMU processes.
 if have_module virtio_blk; then

@@ -97,7 +97,9 @@ static const Case cases[] = {
           NULL,
           { "FlavorImageConflict" },
           { NULL },
-          "hw:mem_encryption extra spec explicitly set to true, conflicting with image" },
+          "Flavor flavor has hw:mem_encryption extra spec explicitly set to true, conflicting with image "
+          "image "
+          "which has hw_mem_encryption property explicitly set to False" },
         { "flavor off, image on: conflict",
           { { "hw:mem_encryption", "false" } },
           { GOOD_IMAGE, { "hw_mem_encryption", "true" } },
@@ -105,7 +107,8 @@ static const Case cases[] = {
           NULL,
           { "FlavorImageConflict" },
           { NULL },
-          "explicitly set to false" },
+          "explicitly set to false, conflicting with image image which has hw_mem_encryption property "
+          "explicitly set to True" },
         { "model conflict",
           { { "hw:mem_encryption", "true" }, { "hw:mem_encryption_model", "intel-tdx" } },
           { GOOD_IMAGE, { "hw_mem_encryption_model", "amd-sev-snp" } },
@@ -113,15 +116,18 @@ static const Case cases[] = {
           NULL,
           { "FlavorImageConflict" },
           { NULL },
-          "hw:mem_encryption_model extra spec explicitly set to intel-tdx" },
+          "Flavor flavor has hw:mem_encryption_model extra spec explicitly set to intel-tdx, conflicting "
+          "with "
+          "image image which has hw_mem_encryption_model property explicitly set to amd-sev-snp" },
         { "unknown model",
           { { "hw:mem_encryption", "true" }, { "hw:mem_encryption_model", "arm-cca" } },
           { GOOD_IMAGE },
           true,
           NULL,
-          { "InvalidMemoryEncryptionModel" },
+          { "Invalid" },
           { NULL },
-          "Invalid memory encryption model 'arm-cca'" },
+          "Invalid memory encryption model 'arm-cca'. Allowed values: amd-sev, amd-sev-es, amd-sev-snp, "
+          "intel-tdx." },
         { "not a boolean",
           { { "hw:mem_encryption", "maybe" } },
           { GOOD_IMAGE },
@@ -137,23 +143,46 @@ static const Case cases[] = {
           "amd-sev",
           { "FlavorImageConflict" },
           { NULL },
-          "doesn't have 'hw_firmware_type' property set to 'uefi'" },
+          "Memory encryption is requested by hw:mem_encryption extra spec in flavor flavor but the image "
+          "metadata doesn't have the 'hw_firmware_type' property set to 'uefi'" },
         { "uefi from the flavor (TDX spec)",
+          { { "hw:mem_encryption", "true" },
+            { "hw:mem_encryption_model", "intel-tdx" },
+            { "hw:firmware_type", "uefi" } },
+          { { "hw_machine_type", "q35" }, { "hw_firmware_stateless", "true" } },
+          true,
+          "intel-tdx",
+          {},
+          {},
+          NULL },
+        { "uefi from the flavor does not count for SEV (Nova reads the image)",
           { { "hw:mem_encryption", "true" }, { "hw:firmware_type", "uefi" } },
           { { "hw_machine_type", "q35" } },
+          true,
+          "amd-sev",
+          { "FlavorImageConflict" },
+          { NULL },
+          "the image metadata doesn't have the 'hw_firmware_type' property set to 'uefi'" },
+        { "firmware type conflict (TDX)",
+          { { "hw:mem_encryption", "true" },
+            { "hw:mem_encryption_model", "intel-tdx" },
+            { "hw:firmware_type", "uefi" } },
+          { { "hw_firmware_type", "bios" } },
+          true,
+          "intel-tdx",
+          { "FlavorImageConflict" },
+          { NULL },
+          "Flavor flavor has hw:firmware_type extra spec explicitly set to uefi, conflicting with image "
+          "image "
+          "which has hw_firmware_type explicitly set to bios." },
+        { "hw:machine_type of a flavor is not Nova's",
+          { { "hw:mem_encryption", "true" }, { "hw:machine_type", "pc-i440fx-7.2" } },
+          { GOOD_IMAGE },
           true,
           "amd-sev",
           {},
           {},
           NULL },
-        { "firmware type conflict",
-          { { "hw:mem_encryption", "true" }, { "hw:firmware_type", "uefi" } },
-          { { "hw_firmware_type", "bios" } },
-          true,
-          "amd-sev",
-          { "FlavorImageConflict" },
-          { NULL },
-          "hw:firmware_type extra spec explicitly set to uefi" },
         { "machine not q35",
           { { "hw:mem_encryption", "true" } },
           { { "hw_firmware_type", "uefi" }, { "hw_machine_type", "pc-i440fx-7.2" } },
@@ -161,7 +190,8 @@ static const Case cases[] = {
           "amd-sev",
           { "InvalidMachineType" },
           { "machine.q35" },
-          "q35 type is required for SEV to work" },
+          "Machine type 'pc-i440fx-7.2' is not compatible with image image (<no-id>): q35 type is required "
+          "for SEV to work" },
         { "machine type unset: checked later by the driver",
           { { "hw:mem_encryption", "true" } },
           { { "hw_firmware_type", "uefi" } },
@@ -177,7 +207,9 @@ static const Case cases[] = {
           "amd-sev-snp",
           { "StatelessFirmwareRequired" },
           { "firmware.stateless" },
-          "SEV-SNP requires stateless firmware" },
+          "The amd-sev-snp memory encryption model requires stateless firmware but the image metadata "
+          "doesn't "
+          "have the 'hw_firmware_stateless' property set to True" },
         { "tdx with stateless=false",
           { { "hw:mem_encryption", "true" }, { "hw:mem_encryption_model", "intel-tdx" } },
           { { "hw_firmware_type", "uefi" },
@@ -187,7 +219,7 @@ static const Case cases[] = {
           "intel-tdx",
           { "StatelessFirmwareRequired" },
           { "firmware.stateless" },
-          "TDX requires" },
+          "The intel-tdx memory encryption model requires stateless firmware" },
         { "sev-es needs no stateless firmware",
           { { "hw:mem_encryption", "true" }, { "hw:mem_encryption_model", "amd-sev-es" } },
           { { "hw_firmware_type", "uefi" }, { "hw_machine_type", "q35" } },
@@ -287,17 +319,21 @@ static void flavor_requesters(void **state)
 {
         const FlavorProperty specs[] = { { "hw:mem_encryption", "true" } };
         const FlavorProperty props[] = { { "hw_mem_encryption", "true" }, { "hw_firmware_type", "bios" } };
-        FlavorInput in = { "small.tdx", "debian-13", specs, 1, props, 2 };
+        FlavorInput in = {
+                "small.tdx", "debian-13", specs, 1, props, 2, "5e1f2c4a-0d2b-4c55-9d2e-b1a2c3d4e5f6"
+        };
         FlavorResult r;
         assert_int_equal(flavor_evaluate(&in, &r), 0);
+        /* Nova names the flavor, but the image by its id. */
         assert_string_equal(r.requesters, "hw:mem_encryption extra spec in small.tdx flavor and "
-                                          "hw_mem_encryption property of image debian-13");
+                                          "hw_mem_encryption property of image "
+                                          "5e1f2c4a-0d2b-4c55-9d2e-b1a2c3d4e5f6");
         assert_int_equal(r.n_errors, 1);
         assert_string_equal(
                 r.errors[0].message,
-                "Memory encryption requested by hw:mem_encryption extra spec in small.tdx flavor and "
-                "hw_mem_encryption property of image debian-13 but image debian-13 doesn't have "
-                "'hw_firmware_type' property set to 'uefi'");
+                "Memory encryption is requested by hw:mem_encryption extra spec in small.tdx flavor and "
+                "hw_mem_encryption property of image 5e1f2c4a-0d2b-4c55-9d2e-b1a2c3d4e5f6 but the image "
+                "metadata doesn't have the 'hw_firmware_type' property set to 'uefi'");
         flavor_result_done(&r);
 }
 

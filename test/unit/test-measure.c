@@ -297,6 +297,20 @@ static void snp_amdsev_kernel_hashes(void **state)
                 d.ld, sizeof(d.ld),
                 "9678e8aaf8d2a1ea473aad0318af2f53d562743b27bcf7ea0e6d6d333162adcd44c82a14abea77d3e2c21032b67"
                 "381c7");
+
+        /* QEMU keeps only the table's offset within a page and copies the table there from the start of
+         * the section (target/i386/sev.c kernel_hashes_offset): a base in another page with the same offset
+         * gives the same digest. */
+        assert_int_equal(sev_hashes_compute(standin_kernel, 16, standin_initrd, 16, "console=ttyS0", &h), 0);
+        p.guest_features = 0x1;
+        uint8_t *entry = (uint8_t *) ovmf_image_find(&i.ovmf, &OVMF_GUID_SEV_HASH_TABLE)->data;
+        assert_int_equal(entry[2], 0x81); /* base 0x810c00 */
+        entry[2] = 0x90;                  /* 0x900c00 */
+        assert_int_equal(snp_launch_digest(&i.ovmf, i.data, i.size, &p, &d, NULL), 0);
+        assert_hex(
+                d.ld, sizeof(d.ld),
+                "d8653f86bc096d208fe5599e81a9676fc8e5beb3ac64fde6fb29b7bbf0c3302671133f79e7c9cd142f44fb65cb4"
+                "6863f");
 }
 
 static void snp_refuses(void **state)
@@ -311,14 +325,32 @@ static void snp_refuses(void **state)
         assert_int_equal(snp_launch_digest(&i.ovmf, i.data, i.size, &p, &d, NULL), -EINVAL);
         p.vcpus = 1;
 
-        /* The hashes table entry pointing outside the kernel-hashes section (0x810000+0x1000). */
+        /* The hashes table at an offset in its page where the 176 bytes overrun the kernel-hashes section
+         * (0x810000+0x1000): QEMU would assert. */
         uint8_t *entry = (uint8_t *) ovmf_image_find(&i.ovmf, &OVMF_GUID_SEV_HASH_TABLE)->data;
-        entry[0] = 0x80, entry[1] = 0x0f; /* base 0x810c00 -> 0x810f80: the 176 bytes no longer fit */
+        entry[0] = 0x80, entry[1] = 0x0f; /* base 0x810c00 -> 0x810f80 */
         p.hashes = &h;
         assert_int_equal(snp_launch_digest(&i.ovmf, i.data, i.size, &p, &d, &err), -EBADMSG);
+        assert_string_equal(
+                err, "the firmware's SEV hashes table (base 0x810f80) at offset 0xf80 does not fit the "
+                     "176-byte table into its SNP_KERNEL_HASHES section 0x810000+0x1000");
+        /* No base: QEMU's "hashes table area is invalid (base=0x0 ...)". */
+        entry[0] = entry[1] = entry[2] = entry[3] = 0;
+        err = mfree(err);
+        assert_int_equal(snp_launch_digest(&i.ovmf, i.data, i.size, &p, &d, &err), -EBADMSG);
         assert_string_equal(err,
-                            "the firmware's SEV hashes table area (base 0x810f80 size 0x400) does not hold "
-                            "the 176-byte table inside its SNP_KERNEL_HASHES section 0x810000+0x1000");
+                            "the firmware's SEV hashes table area (base 0x0 size 0x400) is invalid: QEMU "
+                            "needs a base and room for the 176-byte table");
+        p.hashes = NULL;
+        err = mfree(err);
+
+        /* An AP reset address of 0. */
+        i.ovmf.sev_es_reset_eip = 0;
+        assert_int_equal(snp_launch_digest(&i.ovmf, i.data, i.size, &p, &d, &err), -EBADMSG);
+        assert_string_equal(err,
+                            "the firmware's SEV-ES reset block holds the AP reset address 0: QEMU refuses "
+                            "it (\"SEV-ES reset address is zero\")");
+        err = mfree(err);
 
         /* No SEV-ES reset block. */
         i.ovmf.has_sev_es_reset_eip = false;

@@ -66,13 +66,13 @@ static char *hex(const void *p, size_t n)
 }
 
 /* Asserts the check `id` exists with this outcome and every word in its detail. */
-static void assert_check(const PolicyResult *res, const char *id, bool ok, const char *const *words)
+static void assert_check(const AttestChecks *res, const char *id, bool ok, const char *const *words)
 {
-        const PolicyCheck *c = policy_result_find(res, id);
+        const AttestCheck *c = attest_checks_find(res, id);
         if (!c)
                 fail_msg("no check %s", id);
-        if (c->ok != ok)
-                fail_msg("%s: ok=%d, expected %d (%s)", id, c->ok, ok, c->detail);
+        if (c->ok != ok || c->error != (ok ? 0 : -EPERM))
+                fail_msg("%s: ok=%d error=%d, expected %d (%s)", id, c->ok, c->error, ok, c->detail);
         for (size_t i = 0; words[i]; i++)
                 if (!strstr(c->detail, words[i]))
                         fail_msg("%s: '%s' lacks '%s'", id, c->detail, words[i]);
@@ -81,22 +81,22 @@ static void assert_check(const PolicyResult *res, const char *id, bool ok, const
         assert_check((res), (id), (ok), (const char *const[]){ __VA_ARGS__, NULL })
 
 /* The ids of the failed checks, space-separated ("" when all passed). */
-static char *failed_ids(const PolicyResult *res)
+static char *failed_ids(const AttestChecks *res)
 {
         char *s = strdup("");
         assert_non_null(s);
-        for (size_t i = 0; i < res->n_checks; i++) {
-                if (res->checks[i].ok)
+        for (size_t i = 0; i < res->n; i++) {
+                if (res->items[i].ok)
                         continue;
                 char *n;
-                assert_true(asprintf(&n, "%s%s%s", s, *s ? " " : "", res->checks[i].id) > 0);
+                assert_true(asprintf(&n, "%s%s%s", s, *s ? " " : "", res->items[i].id) > 0);
                 free(s);
                 s = n;
         }
         return s;
 }
 
-static void assert_failed(const PolicyResult *res, const char *ids)
+static void assert_failed(const AttestChecks *res, const char *ids)
 {
         _cleanup_free_ char *f = failed_ids(res);
         if (!streq(f, ids))
@@ -104,20 +104,20 @@ static void assert_failed(const PolicyResult *res, const char *ids)
 }
 
 /* Evaluates policy text on a quote (status may be NULL) into res; asserts the failed check ids. */
-static void tdx_eval(const char *json, const TdxQuote *q, const TcbStatus *status, PolicyResult *res,
+static void tdx_eval(const char *json, const TdxQuote *q, const TcbStatus *status, AttestChecks *res,
                      const char *failed)
 {
         VerifyPolicy p = parse_ok(json);
-        *res = (PolicyResult){};
+        *res = (AttestChecks){};
         assert_int_equal(verify_policy_evaluate_tdx(&p, q, status, res), 0);
         verify_policy_done(&p);
         assert_failed(res, failed);
 }
 
-static void snp_eval(const char *json, const SnpReport *s, PolicyResult *res, const char *failed)
+static void snp_eval(const char *json, const SnpReport *s, AttestChecks *res, const char *failed)
 {
         VerifyPolicy p = parse_ok(json);
-        *res = (PolicyResult){};
+        *res = (AttestChecks){};
         assert_int_equal(verify_policy_evaluate_snp(&p, s, res), 0);
         verify_policy_done(&p);
         assert_failed(res, failed);
@@ -333,7 +333,7 @@ static void policy_tdx_fields(void **state)
         (void) state;
         _cleanup_(tdx_quote_done) TdxQuote q = load_quote("tdx/dcap-qvl/tdx_quote");
         TcbStatus up = TCB_STATUS_UP_TO_DATE, ood = TCB_STATUS_OUT_OF_DATE;
-        _cleanup_(policy_result_done) PolicyResult res = {};
+        _cleanup_(attest_checks_done) AttestChecks res = {};
         _cleanup_free_ char *all = tdx_policy_of(&q, NULL), *mrtd = hex(q.body.mr_td, 48);
 
         /* The quote's own values: every field checked, all pass. */
@@ -344,21 +344,21 @@ static void policy_tdx_fields(void **state)
                 "policy.mrconfigid", "policy.mrowner",         "policy.mrownerconfig", "policy.attributes",
                 "policy.xfam",       "policy.min_tee_tcb_svn", "policy.report_data"
         };
-        assert_int_equal(res.n_checks, ELEMENTSOF(ids));
+        assert_int_equal(res.n, ELEMENTSOF(ids));
         for (size_t i = 0; i < ELEMENTSOF(ids); i++)
-                assert_string_equal(res.checks[i].id, ids[i]);
-        assert_true(policy_result_ok(&res));
+                assert_string_equal(res.items[i].id, ids[i]);
+        assert_true(attest_checks_ok(&res));
         ASSERT_CHECK(&res, "policy.mrtd", true, "MRTD 91eb2b44d141d4ec", "is an expected value");
         ASSERT_CHECK(&res, "policy.tcb_status", true, "TCB status UpToDate is accepted");
         ASSERT_CHECK(&res, "policy.debug", true, "TD attribute DEBUG is not set");
         ASSERT_CHECK(&res, "policy.min_tee_tcb_svn", true,
                      "TEE_TCB_SVN 06010300000000000000000000000000 is at least");
-        policy_result_done(&res);
+        attest_checks_done(&res);
 
         /* Without an appraised TCB status there is no status check. */
         tdx_eval(all, &q, NULL, &res, "");
-        assert_null(policy_result_find(&res, "policy.tcb_status"));
-        policy_result_done(&res);
+        assert_null(attest_checks_find(&res, "policy.tcb_status"));
+        attest_checks_done(&res);
 
         /* Each byte-string field changed in turn fails exactly its check: flip one byte of it. */
         static const char *const keys[] = { "mrseam", "mrtd",       "rtmr0",   "rtmr1",        "rtmr2",
@@ -380,79 +380,79 @@ static void policy_tdx_fields(void **state)
                 tdx_eval(j, &q, &up, &res, id);
                 assert_true(asprintf(&label, "%s is %s, expected %s", labels[i], seen, want) > 0);
                 ASSERT_CHECK(&res, id, false, label);
-                policy_result_done(&res);
+                attest_checks_done(&res);
         }
 
         /* A list: the right value anywhere in it passes; two wrong ones name both. */
         _cleanup_free_ char *list = NULL, *bad_list = NULL;
         assert_true(asprintf(&list, "{\"tdx\": {\"mrtd\": [\"%096d\", \"%s\"]}}", 0, mrtd) > 0);
         tdx_eval(list, &q, &up, &res, "");
-        policy_result_done(&res);
+        attest_checks_done(&res);
         assert_true(asprintf(&bad_list, "{\"tdx\": {\"mrtd\": [\"%096d\", \"%095d1\"]}}", 0, 0) > 0);
         tdx_eval(bad_list, &q, &up, &res, "policy.mrtd");
         ASSERT_CHECK(&res, "policy.mrtd", false, "expected one of 000000", ", 00000", "01");
-        policy_result_done(&res);
+        attest_checks_done(&res);
 
         /* Attributes (SEPT_VE_DISABLE set) and XFAM (0x602e7): exact, masked, by name. */
         tdx_eval("{\"tdx\": {\"attributes\": \"0\"}}", &q, &up, &res, "policy.attributes");
         ASSERT_CHECK(&res, "policy.attributes", false,
                      "TD attributes 0x0000000010000000: SEPT_VE_DISABLE is set but forbidden");
-        policy_result_done(&res);
+        attest_checks_done(&res);
         tdx_eval("{\"tdx\": {\"attributes\": {\"require\": [\"SEPT_VE_DISABLE\"], \"forbid\": [\"DEBUG\", "
                  "\"PKS\"]}}}",
                  &q, &up, &res, "");
-        policy_result_done(&res);
+        attest_checks_done(&res);
         tdx_eval("{\"tdx\": {\"attributes\": {\"require\": [\"PKS\", \"PERFMON\"]}}}", &q, &up, &res,
                  "policy.attributes");
         ASSERT_CHECK(&res, "policy.attributes", false,
                      "PKS is clear but required; PERFMON is clear but required");
-        policy_result_done(&res);
+        attest_checks_done(&res);
         tdx_eval("{\"tdx\": {\"xfam\": {\"value\": \"0x2e7\", \"mask\": \"0xfff\"}}}", &q, &up, &res, "");
-        policy_result_done(&res);
+        attest_checks_done(&res);
         tdx_eval("{\"tdx\": {\"xfam\": {\"mask\": \"0x60000\"}}}", &q, &up, &res, "policy.xfam");
         ASSERT_CHECK(&res, "policy.xfam", false,
                      "XFAM 0x00000000000602e7: AMX_TILECFG is set but forbidden; AMX_TILEDATA is set");
-        policy_result_done(&res);
+        attest_checks_done(&res);
 
         /* TEE_TCB_SVN 06 01 03 00...: compared byte by byte. */
         tdx_eval("{\"tdx\": {\"min_tee_tcb_svn\": \"05010300000000000000000000000000\"}}", &q, &up, &res,
                  "");
-        policy_result_done(&res);
+        attest_checks_done(&res);
         tdx_eval("{\"tdx\": {\"min_tee_tcb_svn\": \"07000400000000000000000000000000\"}}", &q, &up, &res,
                  "policy.min_tee_tcb_svn");
         ASSERT_CHECK(&res, "policy.min_tee_tcb_svn", false, "below the minimum 07000400",
                      "byte 0 is 6 < 7, byte 2 is 3 < 4");
-        policy_result_done(&res);
+        attest_checks_done(&res);
 
         /* Report data. */
         tdx_eval("{\"tdx\": {\"report_data\": \"9a9d48e7\"}}", &q, &up, &res, "policy.report_data");
         ASSERT_CHECK(&res, "policy.report_data", false, "REPORTDATA is 9a9d48e7f6799642",
                      "expected 9a9d48e700000000");
-        policy_result_done(&res);
+        attest_checks_done(&res);
 
         /* TCB status: the default accepts only UpToDate; accept_tcb replaces the list. */
         tdx_eval("{\"tdx\": {}}", &q, &ood, &res, "policy.tcb_status");
         ASSERT_CHECK(&res, "policy.tcb_status", false,
                      "TCB status OutOfDate is not accepted (accepted: UpToDate;");
-        policy_result_done(&res);
+        attest_checks_done(&res);
         tdx_eval("{\"tdx\": {\"accept_tcb\": [\"UpToDate\", \"OutOfDate\"]}}", &q, &ood, &res, "");
-        policy_result_done(&res);
+        attest_checks_done(&res);
         tdx_eval("{\"tdx\": {\"accept_tcb\": [\"OutOfDate\"]}}", &q, &up, &res, "policy.tcb_status");
         ASSERT_CHECK(&res, "policy.tcb_status", false,
                      "TCB status UpToDate is not accepted (accepted: OutOfDate;");
-        policy_result_done(&res);
+        attest_checks_done(&res);
 
         /* A policy for SEV-SNP only does not appraise a TDX quote. */
         VerifyPolicy p = parse_ok("{\"snp\": {}}");
         assert_int_equal(verify_policy_evaluate_tdx(&p, &q, &up, &res), -EMEDIUMTYPE);
-        assert_int_equal(res.n_checks, 0);
+        assert_int_equal(res.n, 0);
 }
 
 static void policy_tdx_debug(void **state)
 {
         (void) state;
         _cleanup_(tdx_quote_done) TdxQuote q = load_quote("tdx/trustee/tdx_quote_4.dat");
-        _cleanup_(policy_result_done) PolicyResult res = {};
+        _cleanup_(attest_checks_done) AttestChecks res = {};
         TcbStatus up = TCB_STATUS_UP_TO_DATE;
 
         assert_true(q.body.td_attributes & TDX_TD_ATTR_DEBUG);
@@ -463,15 +463,15 @@ static void policy_tdx_debug(void **state)
         assert_failed(&res, "policy.debug");
         ASSERT_CHECK(&res, "policy.debug", false,
                      "TD attribute DEBUG is set: a debug guest's memory is not confidential");
-        policy_result_done(&res);
+        attest_checks_done(&res);
         tdx_eval("{\"tdx\": {\"attributes\": {\"require\": [\"DEBUG\"]}}}", &q, &up, &res, "policy.debug");
-        policy_result_done(&res);
+        attest_checks_done(&res);
         tdx_eval("{\"tdx\": {\"allow_debug\": false}}", &q, &up, &res, "policy.debug");
-        policy_result_done(&res);
+        attest_checks_done(&res);
         /* Allowed by name only. */
         tdx_eval("{\"tdx\": {\"allow_debug\": true}}", &q, &up, &res, "");
         ASSERT_CHECK(&res, "policy.debug", true, "TD attribute DEBUG is set (allowed by allow_debug)");
-        policy_result_done(&res);
+        attest_checks_done(&res);
         /* The SNP section's allow_debug is not the TDX one. */
         tdx_eval("{\"tdx\": {}, \"snp\": {\"allow_debug\": true}}", &q, &up, &res, "policy.debug");
 }
@@ -504,7 +504,7 @@ static void policy_snp_fields(void **state)
         (void) state;
         /* GCE, Milan, v5, TCB 4/0/27/222 everywhere, firmware 1.55.35, policy 0x30000. */
         SnpReport s = load_report("snp/teekit/sev-gcp.bin", SNP_PRODUCT_UNKNOWN);
-        _cleanup_(policy_result_done) PolicyResult res = {};
+        _cleanup_(attest_checks_done) AttestChecks res = {};
         _cleanup_free_ char *all = snp_policy_of(&s, NULL);
 
         snp_eval(all, &s, &res, "");
@@ -515,16 +515,16 @@ static void policy_snp_fields(void **state)
                                            "policy.policy",        "policy.min_tcb",
                                            "policy.min_firmware",  "policy.vmpl",
                                            "policy.min_guest_svn", "policy.report_data" };
-        assert_int_equal(res.n_checks, ELEMENTSOF(ids));
+        assert_int_equal(res.n, ELEMENTSOF(ids));
         for (size_t i = 0; i < ELEMENTSOF(ids); i++)
-                assert_string_equal(res.checks[i].id, ids[i]);
+                assert_string_equal(res.items[i].id, ids[i]);
         ASSERT_CHECK(&res, "policy.min_tcb", true,
                      "REPORTED_TCB and LAUNCH_TCB meet the minimum (bootloader 4, tee 0, snp 27, microcode "
                      "222, fmc 0)");
         ASSERT_CHECK(&res, "policy.tcb_consistency", true, "COMMITTED_TCB equals CURRENT_TCB");
         ASSERT_CHECK(&res, "policy.min_firmware", true,
                      "current firmware 1.55.35 and committed 1.55.35 meet the minimum 1.55.35");
-        policy_result_done(&res);
+        attest_checks_done(&res);
 
         /* Each byte-string field changed fails exactly its check. */
         static const char *const keys[] = { "measurement",       "host_data", "id_key_digest",
@@ -546,7 +546,7 @@ static void policy_snp_fields(void **state)
                 snp_eval(j, &s, &res, id);
                 assert_true(asprintf(&label, "%s is %s, expected %s", labels[i], seen, want) > 0);
                 ASSERT_CHECK(&res, id, false, label);
-                policy_result_done(&res);
+                attest_checks_done(&res);
         }
 
         /* Guest policy bits by name and by value/mask. */
@@ -556,9 +556,9 @@ static void policy_snp_fields(void **state)
         ASSERT_CHECK(
                 &res, "policy.policy", false,
                 "POLICY 0x0000000000030000: SMT is set but forbidden; SINGLE_SOCKET is clear but required");
-        policy_result_done(&res);
+        attest_checks_done(&res);
         snp_eval("{\"snp\": {\"policy\": {\"value\": \"0x10000\", \"mask\": \"0xd0000\"}}}", &s, &res, "");
-        policy_result_done(&res);
+        attest_checks_done(&res);
 
         /* Minimum TCB per component, on REPORTED and LAUNCH by default. */
         snp_eval("{\"snp\": {\"min_tcb\": {\"snp\": 28, \"microcode\": 223}}}", &s, &res, "policy.min_tcb");
@@ -567,40 +567,40 @@ static void policy_snp_fields(void **state)
                      "minimum 223; "
                      "LAUNCH_TCB snp 27 is below the minimum 28; LAUNCH_TCB microcode 222 is below the "
                      "minimum 223");
-        policy_result_done(&res);
+        attest_checks_done(&res);
         snp_eval("{\"snp\": {\"min_tcb\": {\"bootloader\": 5}, \"min_tcb_applies_to\": [\"committed\"]}}",
                  &s, &res, "policy.min_tcb");
         ASSERT_CHECK(&res, "policy.min_tcb", false, "COMMITTED_TCB bootloader 4 is below the minimum 5");
-        policy_result_done(&res);
+        attest_checks_done(&res);
         /* Milan has no FMC: a minimum for it cannot be met; 0 can. */
         snp_eval("{\"snp\": {\"min_tcb\": {\"fmc\": 1}}}", &s, &res, "policy.min_tcb");
         ASSERT_CHECK(&res, "policy.min_tcb", false,
                      "REPORTED_TCB has no fmc component (milan-genoa TCB layout), minimum 1");
-        policy_result_done(&res);
+        attest_checks_done(&res);
         snp_eval("{\"snp\": {\"min_tcb\": {\"fmc\": 0, \"tee\": 0}}}", &s, &res, "");
-        policy_result_done(&res);
+        attest_checks_done(&res);
 
         /* Firmware version, VMPL, GUEST_SVN, report data. */
         snp_eval("{\"snp\": {\"min_firmware\": \"1.55.36\"}}", &s, &res, "policy.min_firmware");
         ASSERT_CHECK(&res, "policy.min_firmware", false,
                      "current firmware 1.55.35 and committed 1.55.35 do not both meet the minimum 1.55.36");
-        policy_result_done(&res);
+        attest_checks_done(&res);
         snp_eval("{\"snp\": {\"min_firmware\": \"1.54\"}}", &s, &res, "");
-        policy_result_done(&res);
+        attest_checks_done(&res);
         snp_eval("{\"snp\": {\"vmpl\": 2}}", &s, &res, "policy.vmpl");
         ASSERT_CHECK(&res, "policy.vmpl", false, "VMPL is 0, expected 2");
-        policy_result_done(&res);
+        attest_checks_done(&res);
         snp_eval("{\"snp\": {\"min_guest_svn\": 1}}", &s, &res, "policy.min_guest_svn");
         ASSERT_CHECK(&res, "policy.min_guest_svn", false, "GUEST_SVN 0 is below the minimum 1");
-        policy_result_done(&res);
+        attest_checks_done(&res);
         snp_eval("{\"snp\": {\"report_data\": \"01\"}}", &s, &res, "policy.report_data");
         ASSERT_CHECK(&res, "policy.report_data", false, "REPORT_DATA is 0000", "expected 0100");
-        policy_result_done(&res);
+        attest_checks_done(&res);
 
         /* A policy for TDX only does not appraise an SNP report. */
         VerifyPolicy p = parse_ok("{\"tdx\": {}}");
         assert_int_equal(verify_policy_evaluate_snp(&p, &s, &res), -EMEDIUMTYPE);
-        assert_int_equal(res.n_checks, 0);
+        assert_int_equal(res.n, 0);
 }
 
 static void set_tcb(SnpReport *s, size_t offset, uint64_t v)
@@ -620,7 +620,7 @@ static void policy_snp_tcb_consistency(void **state)
 {
         (void) state;
         SnpReport s = load_report("snp/teekit/sev-gcp.bin", SNP_PRODUCT_UNKNOWN);
-        _cleanup_(policy_result_done) PolicyResult res = {};
+        _cleanup_(attest_checks_done) AttestChecks res = {};
         const uint64_t tcb = s.current_tcb.raw; /* 0xde1b000000000004: bl 4, tee 0, snp 27, ucode 222 */
 
         assert_int_equal(tcb, UINT64_C(0xde1b000000000004));
@@ -630,14 +630,14 @@ static void policy_snp_tcb_consistency(void **state)
         ASSERT_CHECK(&res, "policy.tcb_consistency", false,
                      "REPORTED_TCB snp 28 is above CURRENT_TCB snp 27",
                      "REPORTED_TCB snp 28 is above COMMITTED_TCB snp 27");
-        policy_result_done(&res);
+        attest_checks_done(&res);
 
         /* A fleet-wide lower REPORTED_TCB is fine. */
         set_tcb(&s, OFF_REPORTED_TCB, tcb - 1);
         snp_eval("{\"snp\": {}}", &s, &res, "");
         ASSERT_CHECK(&res, "policy.tcb_consistency", true,
                      "REPORTED_TCB is not above CURRENT_TCB or COMMITTED_TCB");
-        policy_result_done(&res);
+        attest_checks_done(&res);
 
         /* Provisional firmware: COMMITTED below CURRENT needs allow_provisional_firmware. */
         set_tcb(&s, OFF_REPORTED_TCB, tcb - 1);
@@ -650,15 +650,15 @@ static void policy_snp_tcb_consistency(void **state)
                      "0xde1b000000000004 "
                      "(firmware 1.55.35): the firmware is provisional and may be rolled back "
                      "(allow_provisional_firmware)");
-        policy_result_done(&res);
+        attest_checks_done(&res);
         snp_eval("{\"snp\": {\"allow_provisional_firmware\": true}}", &s, &res, "");
         ASSERT_CHECK(&res, "policy.tcb_consistency", true,
                      "COMMITTED_TCB is below (provisional firmware allowed)");
-        policy_result_done(&res);
+        attest_checks_done(&res);
         /* ... and the minimum firmware applies to the committed version too. */
         snp_eval("{\"snp\": {\"allow_provisional_firmware\": true, \"min_firmware\": \"1.55.35\"}}", &s,
                  &res, "policy.min_firmware");
-        policy_result_done(&res);
+        attest_checks_done(&res);
 
         /* COMMITTED above CURRENT cannot happen, provisional or not. */
         set_tcb(&s, OFF_COMMITTED_TCB, tcb + 1);
@@ -672,7 +672,7 @@ static void policy_snp_tcb_consistency(void **state)
 static void policy_snp_turin_and_debug(void **state)
 {
         (void) state;
-        _cleanup_(policy_result_done) PolicyResult res = {};
+        _cleanup_(attest_checks_done) AttestChecks res = {};
 
         /* virtee's Milan report decoded with the Turin layout (a v2 report takes the caller's hint): the
          * same TCB_VERSION 0x7308000000000003 reads fmc 3, bootloader 0, tee 0, snp 0, microcode 115. */
@@ -680,15 +680,15 @@ static void policy_snp_turin_and_debug(void **state)
         assert_int_equal(t.tcb_layout, SNP_TCB_LAYOUT_TURIN);
         snp_eval("{\"snp\": {\"min_tcb\": {\"fmc\": 3, \"microcode\": 115}}}", &t, &res, "");
         ASSERT_CHECK(&res, "policy.min_tcb", true, "fmc 3");
-        policy_result_done(&res);
+        attest_checks_done(&res);
         snp_eval("{\"snp\": {\"min_tcb\": {\"fmc\": 4, \"snp\": 8}}}", &t, &res, "policy.min_tcb");
         ASSERT_CHECK(&res, "policy.min_tcb", false, "REPORTED_TCB snp 0 is below the minimum 8",
                      "REPORTED_TCB fmc 3 is below the minimum 4");
-        policy_result_done(&res);
+        attest_checks_done(&res);
         /* The Milan layout of the same bytes: snp 8 meets it, fmc does not exist. */
         SnpReport m = load_report("snp/virtee-sev/report_milan.hex", SNP_PRODUCT_UNKNOWN);
         snp_eval("{\"snp\": {\"min_tcb\": {\"snp\": 8, \"bootloader\": 3}}}", &m, &res, "");
-        policy_result_done(&res);
+        attest_checks_done(&res);
 
         /* go-sev-guest's report has policy DEBUG (0xb0000): rejected unless allowed by name. */
         SnpReport d = load_report("snp/go-sev-guest/attestation.bin", SNP_PRODUCT_UNKNOWN);
@@ -696,11 +696,11 @@ static void policy_snp_turin_and_debug(void **state)
         snp_eval("{\"snp\": {}}", &d, &res, "policy.debug");
         ASSERT_CHECK(&res, "policy.debug", false,
                      "guest policy DEBUG is set: a debug guest's memory is not confidential");
-        policy_result_done(&res);
+        attest_checks_done(&res);
         snp_eval("{\"snp\": {\"policy\": {\"require\": [\"DEBUG\"]}}}", &d, &res, "policy.debug");
-        policy_result_done(&res);
+        attest_checks_done(&res);
         snp_eval("{\"tdx\": {\"allow_debug\": true}, \"snp\": {}}", &d, &res, "policy.debug");
-        policy_result_done(&res);
+        attest_checks_done(&res);
         snp_eval("{\"snp\": {\"allow_debug\": true}}", &d, &res, "");
         ASSERT_CHECK(&res, "policy.debug", true, "guest policy DEBUG is set (allowed by allow_debug)");
 }

@@ -358,6 +358,18 @@ static void predict_debian_kernel(void **state)
         assert_memory_equal(p.rtmr[2], r2, 48);
         rtmr_prediction_done(&p);
 
+        /* An empty initrd file: QEMU reports an initrd size of 0, so edk2 neither appends "initrd=initrd"
+         * nor offers an initrd to the stub (X86QemuLoadImageLib.c: InitrdSize > 0). */
+        in.initrd = (RtmrBlob){ initrd, 0 };
+        assert_int_equal(rtmr_predict(&in, &p, &err), 0);
+        static const char opts_only[] = "c\0o\0n\0s\0o\0l\0e\0=\0t\0t\0y\0S\0\060\0\0";
+        memset(r2, 0, sizeof(r2));
+        sha384(opts_only, sizeof(opts_only), d);
+        assert_int_equal(rtmr_extend(r2, d), 0);
+        assert_memory_equal(p.rtmr[2], r2, 48);
+        rtmr_prediction_done(&p);
+        in.initrd = (RtmrBlob){ initrd, isize };
+
         /* Combinations that cannot be. */
         in.uki = (RtmrBlob){ k, size };
         assert_int_equal(rtmr_predict(&in, &p, &err), -EINVAL);

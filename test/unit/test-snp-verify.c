@@ -24,12 +24,6 @@ static void X509_freep_(X509 **p)
 }
 #define _cleanup_x509_ _cleanup_(X509_freep_)
 
-static void result_donep(SnpVerifyResult *r)
-{
-        snp_verify_result_done(r);
-}
-#define _cleanup_result_ _cleanup_(result_donep)
-
 static time_t utc(int y, int mo, int d)
 {
         struct tm tm = { .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d };
@@ -96,9 +90,9 @@ static SnpVerifyInput input(const uint8_t *report, size_t size, X509 *vcek, time
         };
 }
 
-static void assert_check(const SnpVerifyResult *r, const char *id, int error, const char *word)
+static void assert_check(const AttestChecks *r, const char *id, int error, const char *word)
 {
-        const SnpCheck *c = snp_verify_result_find(r, id);
+        const AttestCheck *c = attest_checks_find(r, id);
         assert_non_null(c);
         assert_int_equal(c->error, error);
         assert_int_equal(c->ok, error == 0);
@@ -111,7 +105,7 @@ static void snp_verify_real_reports(void **state)
 {
         for (size_t i = 0; i < ELEMENTSOF(vectors); i++) {
                 const Vector *v = &vectors[i];
-                _cleanup_result_ SnpVerifyResult res = {};
+                _cleanup_(attest_checks_done) AttestChecks res = {};
                 _cleanup_free_ uint8_t *b = NULL;
                 _cleanup_x509_ X509 *vcek = cert_load(v->vcek, 0);
                 _cleanup_x509_ X509 *ask = cert_load("go-sev-guest/ask_ark_milan.pem", 0);
@@ -139,14 +133,14 @@ static void snp_verify_real_reports(void **state)
                 assert_int_equal(snp_verify(&in, &res), 0);
                 const char *ids[] = { "chain.ark",   "chain.ask",    "chain.vek", "vek.extensions",
                                       "vek.product", "tcb.reported", "hwid",      "signature" };
-                assert_int_equal(res.n_checks, ELEMENTSOF(ids));
+                assert_int_equal(res.n, ELEMENTSOF(ids));
                 for (size_t k = 0; k < ELEMENTSOF(ids); k++)
                         assert_check(&res, ids[k], 0, NULL);
                 assert_check(&res, "chain.vek", 0, "SEV-Milan");
                 assert_check(&res, "chain.ask", 0, "ARK-Milan");
 
                 /* The same with the chain given, as a cert table or KDS would deliver it. */
-                snp_verify_result_done(&res);
+                attest_checks_done(&res);
                 in.ask = ask;
                 in.ark = ark;
                 assert_int_equal(snp_verify(&in, &res), 0);
@@ -155,7 +149,7 @@ static void snp_verify_real_reports(void **state)
 
 static void snp_verify_tamper(void **state)
 {
-        _cleanup_result_ SnpVerifyResult res = {};
+        _cleanup_(attest_checks_done) AttestChecks res = {};
         _cleanup_x509_ X509 *vcek = cert_load("virtee-sev/vcek_milan.der", 0);
         size_t size;
         _cleanup_free_ uint8_t *b = attest_load("snp/virtee-sev/report_milan.hex", &size);
@@ -164,25 +158,25 @@ static void snp_verify_tamper(void **state)
         /* virtee/sev tests/certs.rs flips byte 21; here every signed byte in turn (MANIFEST.md §2). */
         for (size_t i = 0; i < SNP_VERIFY_SIGNED_SIZE; i++) {
                 b[i] ^= 0x01;
-                snp_verify_result_done(&res);
+                attest_checks_done(&res);
                 assert_int_equal(snp_report_signature_verify(b, size, vcek, &res), -EKEYREJECTED);
                 assert_check(&res, "signature", -EKEYREJECTED, "does not verify");
                 b[i] ^= 0x01;
         }
         /* R and S themselves: a changed low byte, and bits above 384 in the 72-byte fields. */
         b[SNP_VERIFY_SIG_OFFSET] ^= 0x80;
-        snp_verify_result_done(&res);
+        attest_checks_done(&res);
         assert_int_equal(snp_report_signature_verify(b, size, vcek, &res), -EKEYREJECTED);
         b[SNP_VERIFY_SIG_OFFSET] ^= 0x80;
         b[SNP_VERIFY_SIG_OFFSET + SNP_VERIFY_SIG_COMPONENT + 60] = 1;
-        snp_verify_result_done(&res);
+        attest_checks_done(&res);
         assert_int_equal(snp_report_signature_verify(b, size, vcek, &res), -EKEYREJECTED);
         assert_check(&res, "signature", -EKEYREJECTED, "384 bits");
         b[SNP_VERIFY_SIG_OFFSET + SNP_VERIFY_SIG_COMPONENT + 60] = 0;
 
-        snp_verify_result_done(&res);
+        attest_checks_done(&res);
         assert_int_equal(snp_report_signature_verify(b, SNP_VERIFY_REPORT_SIZE - 1, vcek, &res), -EBADMSG);
-        snp_verify_result_done(&res);
+        attest_checks_done(&res);
         assert_int_equal(snp_report_signature_verify(b, size, vcek, &res), 0);
 }
 
@@ -196,13 +190,13 @@ static void snp_verify_tamper_full(void **state)
         _cleanup_free_ uint8_t *b = attest_load("snp/teekit/sev-gcp.bin", &size);
         time_t t = utc(2026, 1, 1);
         SnpVerifyInput in = input(b, size, vcek, t);
-        _cleanup_result_ SnpVerifyResult res = {};
+        _cleanup_(attest_checks_done) AttestChecks res = {};
 
         assert_int_equal(snp_verify(&in, &res), 0);
         for (size_t i = 0; i < SNP_VERIFY_SIGNED_SIZE; i++) {
                 b[i] ^= 0x01;
                 in = input(b, size, vcek, t);
-                snp_verify_result_done(&res);
+                attest_checks_done(&res);
                 int r = snp_verify(&in, &res);
                 if (r >= 0)
                         fail_msg("byte 0x%03zx flipped: accepted", i);
@@ -211,13 +205,13 @@ static void snp_verify_tamper_full(void **state)
                 b[i] ^= 0x01;
         }
         in = input(b, size, vcek, t);
-        snp_verify_result_done(&res);
+        attest_checks_done(&res);
         assert_int_equal(snp_verify(&in, &res), 0);
 }
 
 static void snp_verify_wrong_product(void **state)
 {
-        _cleanup_result_ SnpVerifyResult res = {};
+        _cleanup_(attest_checks_done) AttestChecks res = {};
         _cleanup_x509_ X509 *vcek = cert_load("go-sev-guest/vcek.testcer", 0);
         _cleanup_x509_ X509 *genoa_ask = cert_load("go-sev-guest/ask_ark_genoa.pem", 0);
         _cleanup_x509_ X509 *genoa_ark = cert_load("go-sev-guest/ask_ark_genoa.pem", 1);
@@ -233,7 +227,7 @@ static void snp_verify_wrong_product(void **state)
         assert_check(&res, "chain.vek", -EKEYREJECTED, "SEV-VCEK");
 
         /* Milan product, but Genoa's ARK and ASK handed in: the ARK is not the trust anchor. */
-        snp_verify_result_done(&res);
+        attest_checks_done(&res);
         assert_int_equal(
                 snp_chain_verify(AMD_PRODUCT_MILAN, SNP_VEK_VCEK, genoa_ark, genoa_ask, vcek, at, &res),
                 -EKEYREJECTED);
@@ -241,14 +235,14 @@ static void snp_verify_wrong_product(void **state)
         assert_check(&res, "chain.ask", -EKEYREJECTED, "SEV-Genoa");
 
         /* A VCEK checked as a VLEK: the ASVK did not sign it. */
-        snp_verify_result_done(&res);
+        attest_checks_done(&res);
         assert_int_equal(snp_chain_verify(AMD_PRODUCT_MILAN, SNP_VEK_VLEK, NULL, NULL, vcek, at, &res),
                          -EKEYREJECTED);
         assert_check(&res, "chain.ask", 0, "SEV-VLEK-Milan");
         assert_check(&res, "chain.vek", -EKEYREJECTED, NULL);
 
         /* The whole verification under Genoa: chain and productName fail, the rest still runs. */
-        snp_verify_result_done(&res);
+        attest_checks_done(&res);
         SnpVerifyInput in = input(b, size, vcek, at);
         in.product = AMD_PRODUCT_GENOA;
         assert_int_equal(snp_verify(&in, &res), -EKEYREJECTED);
@@ -257,7 +251,7 @@ static void snp_verify_wrong_product(void **state)
 
         /* A Turin VCEK leaf is neither Milan's nor P-384-less: only its own chain takes it. */
         _cleanup_x509_ X509 *turin = cert_load("virtee-sev/vcek_turin.der", 0);
-        snp_verify_result_done(&res);
+        attest_checks_done(&res);
         assert_int_equal(
                 snp_chain_verify(AMD_PRODUCT_MILAN, SNP_VEK_VCEK, NULL, NULL, turin, utc(2025, 1, 1), &res),
                 -EKEYREJECTED);
@@ -265,7 +259,7 @@ static void snp_verify_wrong_product(void **state)
 
 static void snp_verify_validity(void **state)
 {
-        _cleanup_result_ SnpVerifyResult res = {};
+        _cleanup_(attest_checks_done) AttestChecks res = {};
         _cleanup_x509_ X509 *vcek = cert_load("virtee-sev/vcek_milan.der", 0);
         size_t size;
         _cleanup_free_ uint8_t *b = attest_load("snp/virtee-sev/report_milan.hex", &size);
@@ -275,24 +269,24 @@ static void snp_verify_validity(void **state)
 
         SnpVerifyInput in = input(b, size, vcek, nb);
         assert_int_equal(snp_verify(&in, &res), 0);
-        snp_verify_result_done(&res);
+        attest_checks_done(&res);
         in.at = na;
         assert_int_equal(snp_verify(&in, &res), 0);
 
-        snp_verify_result_done(&res);
+        attest_checks_done(&res);
         in.at = nb - 1;
         assert_int_equal(snp_verify(&in, &res), -EKEYEXPIRED);
         assert_check(&res, "chain.vek", -EKEYEXPIRED, "not yet valid");
         assert_check(&res, "chain.ask", 0, NULL);
         assert_check(&res, "signature", 0, NULL);
 
-        snp_verify_result_done(&res);
+        attest_checks_done(&res);
         in.at = na + 1;
         assert_int_equal(snp_verify(&in, &res), -EKEYEXPIRED);
         assert_check(&res, "chain.vek", -EKEYEXPIRED, "valid until 2030-04-03T19:23:43Z");
 
         /* Beyond the ARK's 2045-10-22 too: every certificate is expired. */
-        snp_verify_result_done(&res);
+        attest_checks_done(&res);
         in.at = utc(2046, 1, 1);
         assert_int_equal(snp_verify(&in, &res), -EKEYEXPIRED);
         assert_check(&res, "chain.ark", -EKEYEXPIRED, "ARK-Milan");
@@ -301,7 +295,7 @@ static void snp_verify_validity(void **state)
 
 static void snp_verify_tcb_mismatch(void **state)
 {
-        _cleanup_result_ SnpVerifyResult res = {};
+        _cleanup_(attest_checks_done) AttestChecks res = {};
         _cleanup_x509_ X509 *vcek = cert_load("teekit/sev-gcp-vcek.pem", 0);
         size_t size;
         _cleanup_free_ uint8_t *b = attest_load("snp/teekit/sev-gcp.bin", &size);
@@ -319,18 +313,18 @@ static void snp_verify_tcb_mismatch(void **state)
         const uint64_t tcb = in.reported_tcb;
 
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
-                snp_verify_result_done(&res);
+                attest_checks_done(&res);
                 in.reported_tcb = tcb + (UINT64_C(1) << (8 * cases[i].byte));
                 assert_int_equal(snp_verify(&in, &res), -EKEYREJECTED);
                 assert_check(&res, "tcb.reported", -EKEYREJECTED, cases[i].word);
                 assert_check(&res, "signature", 0, NULL);
         }
         /* Reserved bytes 2..5 are no component. */
-        snp_verify_result_done(&res);
+        attest_checks_done(&res);
         in.reported_tcb = tcb | UINT64_C(0xff) << 24;
         assert_int_equal(snp_verify(&in, &res), 0);
         /* In the Turin layout the same u64 means other things: FMC is byte 0 and the VEK has none. */
-        snp_verify_result_done(&res);
+        attest_checks_done(&res);
         SnpVekExt ext;
         assert_int_equal(snp_vek_ext_parse(vcek, &ext, NULL), 0);
         assert_int_equal(snp_tcb_check(AMD_PRODUCT_TURIN, tcb, &ext, &res), -EKEYREJECTED);
@@ -339,7 +333,7 @@ static void snp_verify_tcb_mismatch(void **state)
 
 static void snp_verify_hwid_mismatch(void **state)
 {
-        _cleanup_result_ SnpVerifyResult res = {};
+        _cleanup_(attest_checks_done) AttestChecks res = {};
         _cleanup_x509_ X509 *vcek = cert_load("go-sev-guest/vcek.testcer", 0);
         size_t size;
         _cleanup_free_ uint8_t *b = attest_load("snp/go-sev-guest/attestation.bin", &size);
@@ -354,7 +348,7 @@ static void snp_verify_hwid_mismatch(void **state)
         assert_check(&res, "signature", 0, NULL);
 
         /* Masked CHIP_ID: nothing to compare, recorded as such. */
-        snp_verify_result_done(&res);
+        attest_checks_done(&res);
         in.chip_id = NULL;
         assert_int_equal(snp_verify(&in, &res), 0);
         assert_check(&res, "hwid", 0, "not compared");
@@ -362,7 +356,7 @@ static void snp_verify_hwid_mismatch(void **state)
 
 static void snp_verify_turin_vcek(void **state)
 {
-        _cleanup_result_ SnpVerifyResult res = {};
+        _cleanup_(attest_checks_done) AttestChecks res = {};
         _cleanup_x509_ X509 *vcek = cert_load("virtee-sev/vcek_turin.der", 0);
         _cleanup_x509_ X509 *ask = cert_load("virtee-sev/cert_chain_turin", 0);
         _cleanup_x509_ X509 *ark = cert_load("virtee-sev/cert_chain_turin", 1);
@@ -371,7 +365,7 @@ static void snp_verify_turin_vcek(void **state)
 
         assert_int_equal(snp_chain_verify(AMD_PRODUCT_TURIN, SNP_VEK_VCEK, NULL, NULL, vcek, at, &res), 0);
         assert_check(&res, "chain.vek", 0, "SEV-Turin");
-        snp_verify_result_done(&res);
+        attest_checks_done(&res);
         assert_int_equal(snp_chain_verify(AMD_PRODUCT_TURIN, SNP_VEK_VCEK, ark, ask, vcek, at, &res), 0);
 
         /* MANIFEST.md §2: structVersion 1, "Turin", fmcSPL 0, ucodeSPL 9, other SPLs 0, 8-byte hwID. */
@@ -386,30 +380,30 @@ static void snp_verify_turin_vcek(void **state)
         assert_memory_equal(ext.hwid, "\x1e\x55\x0a\x8e\xe5\xcf\x9f\x4d", 8);
 
         /* Turin TCB_VERSION: FMC byte 0, BL 1, TEE 2, SNP 3, UCODE 7. */
-        snp_verify_result_done(&res);
+        attest_checks_done(&res);
         assert_int_equal(snp_tcb_check(AMD_PRODUCT_TURIN, UINT64_C(9) << 56, &ext, &res), 0);
-        snp_verify_result_done(&res);
+        attest_checks_done(&res);
         assert_int_equal(snp_tcb_check(AMD_PRODUCT_TURIN, UINT64_C(9) << 56 | 1, &ext, &res), -EKEYREJECTED);
         assert_check(&res, "tcb.reported", -EKEYREJECTED, "FMC: reported 1, VEK 0");
-        snp_verify_result_done(&res);
+        attest_checks_done(&res);
         assert_int_equal(snp_tcb_check(AMD_PRODUCT_TURIN, UINT64_C(9) << 56 | UINT64_C(2) << 24, &ext, &res),
                          -EKEYREJECTED);
         assert_check(&res, "tcb.reported", -EKEYREJECTED, "SNP: reported 2, VEK 0");
 
         /* A Turin CHIP_ID carries the hwID in its first 8 bytes, zeros after. */
         uint8_t chip[SNP_VERIFY_CHIP_ID_SIZE] = { 0x1e, 0x55, 0x0a, 0x8e, 0xe5, 0xcf, 0x9f, 0x4d };
-        snp_verify_result_done(&res);
+        attest_checks_done(&res);
         assert_int_equal(snp_hwid_check(AMD_PRODUCT_TURIN, chip, &ext, &res), 0);
         chip[7] ^= 1;
-        snp_verify_result_done(&res);
+        attest_checks_done(&res);
         assert_int_equal(snp_hwid_check(AMD_PRODUCT_TURIN, chip, &ext, &res), -EKEYREJECTED);
         chip[7] ^= 1;
         chip[8] = 1;
-        snp_verify_result_done(&res);
+        attest_checks_done(&res);
         assert_int_equal(snp_hwid_check(AMD_PRODUCT_TURIN, chip, &ext, &res), -EKEYREJECTED);
         assert_check(&res, "hwid", -EKEYREJECTED, "byte 8");
         /* An 8-byte hwID cannot stand for a Milan CHIP_ID. */
-        snp_verify_result_done(&res);
+        attest_checks_done(&res);
         assert_int_equal(snp_hwid_check(AMD_PRODUCT_MILAN, chip, &ext, &res), -EKEYREJECTED);
         assert_check(&res, "hwid", -EKEYREJECTED, "8 bytes");
 }
@@ -489,7 +483,7 @@ static void snp_roots_fingerprints(void **state)
         /* Every built-in ASK and ASVK verifies under its ARK inside the window, not outside. */
         for (AmdProduct p = 0; p < _AMD_PRODUCT_MAX; p++)
                 for (AmdCaCert c = AMD_CA_ASK; c <= AMD_CA_ASVK; c++) {
-                        _cleanup_result_ SnpVerifyResult res = {};
+                        _cleanup_(attest_checks_done) AttestChecks res = {};
                         _cleanup_x509_ X509 *ca = NULL;
                         assert_int_equal(amd_root_load(p, c, &ca), 0);
                         /* The CA as "leaf" passes everything but the EC P-384 key check. */

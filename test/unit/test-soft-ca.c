@@ -88,9 +88,9 @@ static void soft_collateral(Collateral *ret)
 
 static void assert_all_checks_pass(const TdxVerifyResult *r)
 {
-        for (size_t i = 0; i < r->n_checks; i++)
-                if (!r->checks[i].ok)
-                        fail_msg("%s: %s", r->checks[i].id, strna(r->checks[i].detail));
+        for (size_t i = 0; i < r->checks.n; i++)
+                if (!r->checks.items[i].ok)
+                        fail_msg("%s: %s", r->checks.items[i].id, strna(r->checks.items[i].detail));
 }
 
 static void test_layout(void **state)
@@ -155,7 +155,7 @@ static void test_quote_verifies(void **state)
         assert_all_checks_pass(&r);
         assert_true(r.have_tcb_status);
         assert_int_equal(r.tcb_status, TCB_STATUS_UP_TO_DATE);
-        assert_non_null(tdx_verify_result_find(&r, "tcb"));
+        assert_non_null(attest_checks_find(&r.checks, "tcb"));
         tdx_verify_result_done(&r);
 
         /* After the collateral's 30 days it has expired. */
@@ -166,11 +166,11 @@ static void test_quote_verifies(void **state)
         /* Intel's root does not know the soft chain. */
         assert_int_equal(intel_sgx_root_load(&intel), 0);
         assert_int_equal(tdx_quote_verify(&q, &c, intel, time(NULL), &r), -EKEYREJECTED);
-        const TdxCheck *k = tdx_verify_result_find(&r, "pck.chain");
+        const AttestCheck *k = attest_checks_find(&r.checks, "pck.chain");
         assert_non_null(k);
         assert_false(k->ok);
         assert_int_equal(k->error, -EKEYREJECTED);
-        assert_true(tdx_verify_result_find(&r, "quote.signature")->ok);
+        assert_true(attest_checks_find(&r.checks, "quote.signature")->ok);
         tdx_verify_result_done(&r);
 }
 

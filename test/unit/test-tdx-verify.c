@@ -31,7 +31,7 @@ static void parse_quote(const char *name, TdxQuote *ret)
 
 static void assert_check(const TdxVerifyResult *r, const char *id, int error)
 {
-        const TdxCheck *c = tdx_verify_result_find(r, id);
+        const AttestCheck *c = attest_checks_find(&r->checks, id);
         if (!c)
                 fail_msg("no check '%s'", id);
         if (c->error != error || c->ok != (error == 0))
@@ -40,7 +40,7 @@ static void assert_check(const TdxVerifyResult *r, const char *id, int error)
 
 static void assert_detail(const TdxVerifyResult *r, const char *id, const char *word)
 {
-        const TdxCheck *c = tdx_verify_result_find(r, id);
+        const AttestCheck *c = attest_checks_find(&r->checks, id);
         assert_non_null(c);
         if (!c->detail || !strstr(c->detail, word))
                 fail_msg("check '%s': '%s' lacks '%s'", id, strna(c->detail), word);
@@ -58,11 +58,11 @@ static size_t leaf_slots(const TdxVerifier *w)
 /* Two results are the same report: checks (id, error, detail) and TCB status. */
 static void assert_same(const TdxVerifyResult *a, const TdxVerifyResult *b)
 {
-        assert_int_equal(a->n_checks, b->n_checks);
-        for (size_t i = 0; i < a->n_checks; i++) {
-                assert_string_equal(a->checks[i].id, b->checks[i].id);
-                assert_int_equal(a->checks[i].error, b->checks[i].error);
-                assert_string_equal(strna(a->checks[i].detail), strna(b->checks[i].detail));
+        assert_int_equal(a->checks.n, b->checks.n);
+        for (size_t i = 0; i < a->checks.n; i++) {
+                assert_string_equal(a->checks.items[i].id, b->checks.items[i].id);
+                assert_int_equal(a->checks.items[i].error, b->checks.items[i].error);
+                assert_string_equal(strna(a->checks.items[i].detail), strna(b->checks.items[i].detail));
         }
         assert_int_equal(a->have_tcb_status, b->have_tcb_status);
         if (a->have_tcb_status)
@@ -117,13 +117,13 @@ static void test_real(void **state)
         assert_int_equal(tdx_quote_verify(&q, &c, root, at("2025-07-01T00:00:00Z"), &r), 0);
         assert_true(r.have_tcb_status);
         assert_int_equal(r.tcb_status, TCB_STATUS_UP_TO_DATE);
-        for (size_t i = 0; i < r.n_checks; i++)
-                if (!r.checks[i].ok)
-                        fail_msg("%s: %s", r.checks[i].id, strna(r.checks[i].detail));
-        assert_true(r.n_checks >= ELEMENTSOF(order) + 1);
+        for (size_t i = 0; i < r.checks.n; i++)
+                if (!r.checks.items[i].ok)
+                        fail_msg("%s: %s", r.checks.items[i].id, strna(r.checks.items[i].detail));
+        assert_true(r.checks.n >= ELEMENTSOF(order) + 1);
         for (size_t i = 0; i < ELEMENTSOF(order); i++)
-                assert_string_equal(r.checks[i].id, order[i]);
-        assert_string_equal(r.checks[r.n_checks - 1].id, "tcb");
+                assert_string_equal(r.checks.items[i].id, order[i]);
+        assert_string_equal(r.checks.items[r.checks.n - 1].id, "tcb");
         tdx_verify_result_done(&r);
 
         /* Just after the PCK CRL's nextUpdate: expired, and the collateral check names it. */
@@ -336,18 +336,19 @@ static X509Stack *pki_certs(const char *const *names)
 #define PKI_CERTS(...) pki_certs((const char *const[]){ __VA_ARGS__, NULL })
 
 /*
- * The real quote dcap-qvl/tdx_quote moved under the test PKI: its PCK chain replaced by `leaf`, `ca` and
- * the test root, the QE report (report data recomputed) signed by the leaf's key (left as it was when
+ * The real quote dcap-qvl/tdx_quote moved under the test PKI: its PCK chain replaced by the certificates
+ * `names` (leaf first), the QE report (report data recomputed) signed by the leaf's key (left as it was when
  * that key is not P-256), and header + body signed by a fresh attestation key. Everything else (TD
  * report, QE report fields, QE auth data) is the real quote's, so its real TCB info and QE identity
  * apply.
  */
-static void pki_quote(const char *leaf, const char *ca, TdxQuote *ret)
+static void pki_quote_chain(const char *const *names, TdxQuote *ret)
 {
+        const char *leaf = names[0];
         _cleanup_(tdx_quote_done) TdxQuote q = {};
         _cleanup_(EVP_PKEY_freep) EVP_PKEY *pck_key = pki_key(leaf), *att = EVP_EC_gen("P-256");
         size_t chain_size;
-        _cleanup_free_ char *chain = PKI_PEM(&chain_size, leaf, ca, "root");
+        _cleanup_free_ char *chain = pki_pem(names, &chain_size);
         _cleanup_free_ char *detail = NULL;
 
         parse_quote(COLL "dcap-qvl/tdx_quote", &q);
@@ -382,6 +383,12 @@ static void pki_quote(const char *leaf, const char *ca, TdxQuote *ret)
 
         if (tdx_quote_parse(b, size, ret, &detail) < 0)
                 fail_msg("PKI quote for %s: %s", leaf, strna(detail));
+}
+
+/* The same with the chain `leaf`, `ca`, the test root. */
+static void pki_quote(const char *leaf, const char *ca, TdxQuote *ret)
+{
+        pki_quote_chain((const char *const[]){ leaf, ca, "root", NULL }, ret);
 }
 
 /* The real dcap-qvl collateral's TCB info and QE identity text (or qe_identity_text), signed by the
@@ -575,6 +582,67 @@ static void test_pki_warm(void **state)
         assert_int_equal(leaf_slots(&w2), 1);
 }
 
+/*
+ * The caches of a verifier belong to its collateral and time: prepared again at another time or with other
+ * collateral, a verifier that held a leaf gives what the full verification gives there. A chain with a
+ * certificate besides the leaf, the PCK CA and the root goes the full way too.
+ */
+static void test_pki_warm_bound(void **state)
+{
+        _cleanup_(sk_X509_pop_freep) X509Stack *root = PKI_CERTS("root");
+        _cleanup_(collateral_done) Collateral c = {}, no_crl = {};
+        _cleanup_(tdx_quote_done) TdxQuote q = {}, extra = {};
+        _cleanup_(tdx_verifier_done) TdxVerifier w = {};
+        TdxVerifyResult r;
+
+        pki_collateral("tcb-signing", NULL, &c);
+        pki_collateral("tcb-signing", NULL, &no_crl);
+        X509_CRL_free(TAKE_PTR(no_crl.pck_crl));
+        no_crl.present[COLLATERAL_PCK_CRL] = false;
+        pki_quote("pck", "pck-ca", &q);
+        pki_quote_chain((const char *const[]){ "pck", "pck-ca", "orphan-ca", "root", NULL }, &extra);
+
+        static const struct {
+                const char *at;
+                bool crl;
+                int error;
+                const char *check;
+        } cases[] = {
+                { PKI_AT, true, 0, "pck.chain" },
+                { "2026-06-01T00:00:00Z", true, -EKEYEXPIRED, "pck.chain" }, /* after the CRLs' nextUpdate */
+                { "2021-06-01T00:00:00Z", true, -EKEYEXPIRED,
+                  "pck.chain" }, /* before the leaf's notBefore */
+                { PKI_AT, false, -ENODATA, "pck.chain" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                const Collateral *cc = cases[i].crl ? &c : &no_crl;
+                /* Warm at PKI_AT with the full collateral, then prepared again for this case. */
+                assert_int_equal(tdx_verifier_init(&w, &c, root, at(PKI_AT)), 0);
+                assert_int_equal(tdx_verifier_verify(&w, &q, &r), 0);
+                tdx_verify_result_done(&r);
+                assert_int_equal(leaf_slots(&w), 1);
+                tdx_verifier_done(&w);
+
+                assert_int_equal(tdx_verifier_init(&w, cc, root, at(cases[i].at)), 0);
+                assert_int_equal(leaf_slots(&w), 0);
+                assert_int_equal(verify_both(&w, &q, cc, root, at(cases[i].at), &r), cases[i].error);
+                assert_check(&r, cases[i].check, cases[i].error);
+                tdx_verify_result_done(&r);
+                /* The second time, from the caches (when the first filled them): the same report. */
+                assert_int_equal(verify_both(&w, &q, cc, root, at(cases[i].at), &r), cases[i].error);
+                tdx_verify_result_done(&r);
+                assert_int_equal(leaf_slots(&w), cases[i].error == 0);
+                tdx_verifier_done(&w);
+        }
+
+        /* A cached leaf in a chain that carries another CA: verified the full way, with the same result. */
+        assert_int_equal(tdx_verifier_init(&w, &c, root, at(PKI_AT)), 0);
+        assert_int_equal(verify_both(&w, &q, &c, root, at(PKI_AT), &r), 0);
+        tdx_verify_result_done(&r);
+        assert_int_equal(verify_both(&w, &extra, &c, root, at(PKI_AT), &r), 0);
+        tdx_verify_result_done(&r);
+}
+
 /* text with the first occurrence of `from` replaced by `to` (same length); free() it. */
 static char *replace(const char *text, const char *from, const char *to)
 {
@@ -633,6 +701,7 @@ int main(void)
                 cmocka_unit_test(test_pki_tcb_signing_expired),
                 cmocka_unit_test(test_pki_qe_identity_mismatch),
                 cmocka_unit_test(test_pki_warm),
+                cmocka_unit_test(test_pki_warm_bound),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

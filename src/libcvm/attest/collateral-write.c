@@ -130,8 +130,11 @@ int collateral_to_bundle(const Collateral *c, char **ret, size_t *ret_size)
                 if (p == COLLATERAL_TCB_INFO || p == COLLATERAL_QE_IDENTITY) {
                         const SignedJson *s = p == COLLATERAL_TCB_INFO ? &c->tcb_info : &c->qe_identity;
                         _cleanup_free_ char *sig = NULL, *sig_key = NULL;
+                        if (asprintf(&sig_key, "%s_signature", key) < 0) {
+                                sig_key = NULL; /* undefined after a failure */
+                                return -ENOMEM;
+                        }
                         if (hex_encode(s->signature, sizeof(s->signature), &sig) < 0 ||
-                            asprintf(&sig_key, "%s_signature", key) < 0 ||
                             json_add(o, key, json_object_new_string_len(s->text, (int) s->size)) < 0 ||
                             json_add(o, sig_key, json_object_new_string(sig)) < 0)
                                 return -ENOMEM;

@@ -1,15 +1,19 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <ctype.h>
-#include <curl/curl.h>
 #include <pthread.h>
 #include <strings.h>
 
+#include "attest/curl-dl.h"
 #include "attest/http-fetch.h"
 #include "attest/openssl-util.h"
 #include "hexbase64.h"
 #include "log.h"
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(CURL *, curl_easy_cleanup)
+static void curl_easy_cleanupp(CURL **h)
+{
+        if (*h)
+                sym_curl_easy_cleanup(*h);
+}
 
 void http_response_done(HttpResponse *r)
 {
@@ -144,7 +148,7 @@ static size_t on_header(char *p, size_t size, size_t nmemb, void *userdata)
 
 static void curl_init_once(void)
 {
-        (void) curl_global_init(CURL_GLOBAL_DEFAULT);
+        (void) sym_curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
 static int curl_error_to_errno(CURLcode c)
@@ -189,36 +193,39 @@ int http_get(const char *url, size_t max_body, HttpResponse *ret, char **reterr)
                 detail_set(reterr, "'%s' is not an http:// or https:// URL", strna(url));
                 return -EINVAL;
         }
+        int r = dlopen_libcurl(reterr);
+        if (r < 0)
+                return r;
         (void) pthread_once(&once, curl_init_once);
 
-        _cleanup_(curl_easy_cleanupp) CURL *h = curl_easy_init();
+        _cleanup_(curl_easy_cleanupp) CURL *h = sym_curl_easy_init();
         if (!h)
                 return -ENOMEM;
         /* Verification of the peer and its name is libcurl's default; set it anyway so no environment or
          * build default can turn it off. */
-        if (curl_easy_setopt(h, CURLOPT_URL, url) != CURLE_OK ||
-            curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK ||
-            curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https") != CURLE_OK ||
-            curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L) != CURLE_OK ||
-            curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L) != CURLE_OK ||
-            curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L) != CURLE_OK ||
-            curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L) != CURLE_OK ||
-            curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, HTTP_CONNECT_TIMEOUT_S) != CURLE_OK ||
-            curl_easy_setopt(h, CURLOPT_TIMEOUT, HTTP_TIMEOUT_SEC) != CURLE_OK ||
-            curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
-            curl_easy_setopt(h, CURLOPT_USERAGENT, "cvm/" PROJECT_VERSION) != CURLE_OK ||
-            curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf) != CURLE_OK ||
-            curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body) != CURLE_OK ||
-            curl_easy_setopt(h, CURLOPT_WRITEDATA, &t) != CURLE_OK ||
-            curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header) != CURLE_OK ||
-            curl_easy_setopt(h, CURLOPT_HEADERDATA, &t) != CURLE_OK)
+        if (sym_curl_easy_setopt(h, CURLOPT_URL, url) != CURLE_OK ||
+            sym_curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK ||
+            sym_curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https") != CURLE_OK ||
+            sym_curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L) != CURLE_OK ||
+            sym_curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L) != CURLE_OK ||
+            sym_curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L) != CURLE_OK ||
+            sym_curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L) != CURLE_OK ||
+            sym_curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, HTTP_CONNECT_TIMEOUT_S) != CURLE_OK ||
+            sym_curl_easy_setopt(h, CURLOPT_TIMEOUT, HTTP_TIMEOUT_SEC) != CURLE_OK ||
+            sym_curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
+            sym_curl_easy_setopt(h, CURLOPT_USERAGENT, "cvm/" PROJECT_VERSION) != CURLE_OK ||
+            sym_curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf) != CURLE_OK ||
+            sym_curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body) != CURLE_OK ||
+            sym_curl_easy_setopt(h, CURLOPT_WRITEDATA, &t) != CURLE_OK ||
+            sym_curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header) != CURLE_OK ||
+            sym_curl_easy_setopt(h, CURLOPT_HEADERDATA, &t) != CURLE_OK)
                 return -ENOMEM;
 
         log_debug("GET %s", url);
-        c = curl_easy_perform(h);
+        c = sym_curl_easy_perform(h);
         if (c != CURLE_OK) {
                 /* A write error that is not a cap is a failed allocation in on_body()/on_header(). */
-                int r = t.too_big ? -E2BIG : c == CURLE_WRITE_ERROR ? -ENOMEM : curl_error_to_errno(c);
+                r = t.too_big ? -E2BIG : c == CURLE_WRITE_ERROR ? -ENOMEM : curl_error_to_errno(c);
                 if (streq(strempty(t.too_big), "body"))
                         detail_set(reterr, "GET %s: the response body is larger than %zu bytes", url,
                                    t.max_body);
@@ -227,13 +234,14 @@ int http_get(const char *url, size_t max_body, HttpResponse *ret, char **reterr)
                                    HTTP_HEADERS_MAX, HTTP_HEADER_BYTES_MAX);
                 else if (c == CURLE_PARTIAL_FILE)
                         detail_set(reterr, "GET %s: the body ended early (%zu bytes received): %s", url,
-                                   t.resp.size, errbuf[0] ? errbuf : curl_easy_strerror(c));
+                                   t.resp.size, errbuf[0] ? errbuf : sym_curl_easy_strerror(c));
                 else
-                        detail_set(reterr, "GET %s: %s", url, errbuf[0] ? errbuf : curl_easy_strerror(c));
+                        detail_set(reterr, "GET %s: %s", url,
+                                   errbuf[0] ? errbuf : sym_curl_easy_strerror(c));
                 http_response_done(&t.resp);
                 return r;
         }
-        (void) curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &t.resp.status);
+        (void) sym_curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &t.resp.status);
         if (!t.resp.body) {
                 t.resp.body = strdup("");
                 if (!t.resp.body) {

@@ -390,19 +390,11 @@ static int fetch_pck_crl(const char *base, const PcsQuery *q, Collateral *c, Pcs
         return 0;
 }
 
-/* The root CA certificate whose CRL distribution point names the root CRL: the self-signed certificate of
- * the fetched chains, else the built-in Intel SGX Root CA. */
-static int root_crl_url(const Collateral *c, char **ret)
+/* The root CRL's address: the CRL distribution point of the built-in Intel SGX Root CA, never one named by
+ * a certificate the service sent, so an untrusted PCCS cannot make cvm fetch an address of its choosing. */
+static int root_crl_url(char **ret)
 {
-        X509Stack *chains[] = { c->tcb_info_chain, c->qe_identity_chain, c->pck_crl_chain };
         _cleanup_(sk_X509_pop_freep) X509Stack *builtin = NULL;
-
-        for (size_t i = 0; i < ELEMENTSOF(chains); i++)
-                for (int j = 0; chains[i] && j < sk_X509_num(chains[i]); j++) {
-                        X509 *x = sk_X509_value(chains[i], j);
-                        if (X509_NAME_cmp(X509_get_subject_name(x), X509_get_issuer_name(x)) == 0)
-                                return x509_crl_distribution_point(x, ret);
-                }
         int r = intel_sgx_root_load(&builtin);
         if (r < 0)
                 return r;
@@ -428,7 +420,7 @@ static int fetch_root_crl(const char *base, const PcsQuery *q, Collateral *c, Pc
         if (r > 0) {
                 /* Intel PCS, or a PCCS without the endpoint: the CRL distribution point of the root. */
                 url = mfree(url);
-                r = root_crl_url(c, &url);
+                r = root_crl_url(&url);
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0) {

@@ -7,7 +7,7 @@
  * which a PCCS may call SGX-TCB-Info-Issuer-Chain), QE identity (/tdx/certification/v4/qe/identity, header
  * SGX-Enclave-Identity-Issuer-Chain), the PCK CRL of the CA that issued the quote's PCK
  * (/sgx/certification/v4/pckcrl?ca=platform|processor&encoding=der, header SGX-PCK-CRL-Issuer-Chain) and
- * the Intel SGX Root CA CRL. Intel PCS has no root CRL endpoint: the CRL comes from the root certificate's
+ * the Intel SGX Root CA CRL. Intel PCS has no root CRL endpoint: the CRL comes from the built-in root's
  * CRL distribution point; a PCCS serves it at /sgx/certification/v4/rootcacrl, as the hex text of the DER
  * (Intel's PCCS, services/rootcacrlService.js), which is accepted as well as DER and PEM.
  *

@@ -692,56 +692,15 @@ int verify_policy_load(const char *path, VerifyPolicy *ret, char **reterr)
 
 /* ---- evaluation ---- */
 
-void policy_result_done(PolicyResult *r)
+/* A policy check: a value the policy does not allow is a verdict (-EPERM in the check), not an error.
+ * Returns 0 or -ENOMEM. */
+_printf_(4, 5) static int check_add(AttestChecks *res, const char *id, bool ok, const char *fmt, ...)
 {
-        if (!r)
-                return;
-        for (size_t i = 0; i < r->n_checks; i++)
-                free(r->checks[i].detail);
-        r->checks = mfree(r->checks);
-        r->n_checks = 0;
-}
-
-const PolicyCheck *policy_result_find(const PolicyResult *r, const char *id)
-{
-        for (size_t i = r ? r->n_checks : 0; i > 0; i--)
-                if (streq(r->checks[i - 1].id, id))
-                        return &r->checks[i - 1];
-        return NULL;
-}
-
-bool policy_result_ok(const PolicyResult *r)
-{
-        for (size_t i = 0; i < r->n_checks; i++)
-                if (!r->checks[i].ok)
-                        return false;
-        return true;
-}
-
-/* Appends a check whose detail is `detail` (taken over, NULL meaning an allocation failure). */
-static int check_take(PolicyResult *res, const char *id, bool ok, char *detail)
-{
-        _cleanup_free_ char *d = detail;
-        if (!d)
-                return -ENOMEM;
-        PolicyCheck *c = reallocarray(res->checks, res->n_checks + 1, sizeof(PolicyCheck));
-        if (!c)
-                return -ENOMEM;
-        res->checks = c;
-        res->checks[res->n_checks++] = (PolicyCheck){ .id = id, .ok = ok, .detail = TAKE_PTR(d) };
-        return 0;
-}
-
-_printf_(4, 5) static int check_add(PolicyResult *res, const char *id, bool ok, const char *fmt, ...)
-{
-        char *d;
         va_list ap;
-
         va_start(ap, fmt);
-        if (vasprintf(&d, fmt, ap) < 0)
-                d = NULL;
+        int r = attest_checks_addv(res, id, ok ? 0 : -EPERM, fmt, ap);
         va_end(ap);
-        return check_take(res, id, ok, d);
+        return r == -ENOMEM ? r : 0;
 }
 
 /* Appends "SEP TEXT" to *s (no separator when *s is empty); -ENOMEM. */
@@ -762,7 +721,7 @@ _printf_(3, 4) static int append(char **s, const char *sep, const char *fmt, ...
         return 0;
 }
 
-static int check_values(PolicyResult *res, const char *id, const char *label, const PolicyValues *want,
+static int check_values(AttestChecks *res, const char *id, const char *label, const PolicyValues *want,
                         const uint8_t *seen)
 {
         _cleanup_free_ char *seen_hex = NULL, *list = NULL;
@@ -785,7 +744,7 @@ static int check_values(PolicyResult *res, const char *id, const char *label, co
                          want->n > 1 ? "one of " : "", list);
 }
 
-static int check_bits(PolicyResult *res, const char *id, const char *label, const PolicyBits *want,
+static int check_bits(AttestChecks *res, const char *id, const char *label, const PolicyBits *want,
                       uint64_t seen, const char *(*bit_name)(unsigned bit))
 {
         _cleanup_free_ char *wrong = NULL;
@@ -814,7 +773,7 @@ static int check_bits(PolicyResult *res, const char *id, const char *label, cons
                          seen, wrong, want->mask, want->value);
 }
 
-static int check_report_data(PolicyResult *res, const char *label, const PolicyReportData *want,
+static int check_report_data(AttestChecks *res, const char *label, const PolicyReportData *want,
                              const uint8_t seen[static 64])
 {
         _cleanup_free_ char *w = NULL, *s = NULL;
@@ -828,7 +787,7 @@ static int check_report_data(PolicyResult *res, const char *label, const PolicyR
         return check_add(res, "policy.report_data", false, "%s is %s, expected %s", label, s, w);
 }
 
-static int check_debug(PolicyResult *res, bool allow, bool debug, const char *what)
+static int check_debug(AttestChecks *res, bool allow, bool debug, const char *what)
 {
         return check_add(res, "policy.debug", !debug || allow, "%s%s", what,
                          !debug  ? " is not set"
@@ -836,7 +795,7 @@ static int check_debug(PolicyResult *res, bool allow, bool debug, const char *wh
                                  : " is set: a debug guest's memory is not confidential");
 }
 
-static int check_tcb_status(PolicyResult *res, const TdxPolicy *t, TcbStatus st)
+static int check_tcb_status(AttestChecks *res, const TdxPolicy *t, TcbStatus st)
 {
         _cleanup_free_ char *accepted = NULL;
         for (size_t i = 0; i < _TCB_STATUS_MAX; i++)
@@ -853,7 +812,7 @@ static int check_tcb_status(PolicyResult *res, const TdxPolicy *t, TcbStatus st)
 }
 
 int verify_policy_evaluate_tdx(const VerifyPolicy *p, const TdxQuote *q, const TcbStatus *tcb_status,
-                               PolicyResult *res)
+                               AttestChecks *res)
 {
         const TdxPolicy *t = &p->tdx;
         const TdxTdBody *b = &q->body;
@@ -950,7 +909,7 @@ static int fw_cmp(const uint8_t a[3], const uint8_t b[3])
  * floor) but never above it, nor above COMMITTED_TCB, the level the firmware cannot roll back below;
  * COMMITTED above CURRENT is impossible, and COMMITTED below CURRENT means the running firmware is
  * provisional (it may be rolled back), which needs allow_provisional_firmware. */
-static int check_tcb_consistency(PolicyResult *res, const SnpPolicy *sp, const SnpReport *s)
+static int check_tcb_consistency(AttestChecks *res, const SnpPolicy *sp, const SnpReport *s)
 {
         _cleanup_free_ char *wrong = NULL;
         const uint8_t cur[3] = { s->current_major, s->current_minor, s->current_build },
@@ -983,7 +942,7 @@ static int check_tcb_consistency(PolicyResult *res, const SnpPolicy *sp, const S
                 provisional ? "is below (provisional firmware allowed)" : "equals");
 }
 
-static int check_min_tcb(PolicyResult *res, const SnpPolicy *sp, const SnpReport *s)
+static int check_min_tcb(AttestChecks *res, const SnpPolicy *sp, const SnpReport *s)
 {
         _cleanup_free_ char *low = NULL, *which = NULL, *min = NULL;
 
@@ -1019,7 +978,7 @@ static int check_min_tcb(PolicyResult *res, const SnpPolicy *sp, const SnpReport
         return check_add(res, "policy.min_tcb", true, "%s meet the minimum (%s)", strempty(which), min);
 }
 
-int verify_policy_evaluate_snp(const VerifyPolicy *p, const SnpReport *s, PolicyResult *res)
+int verify_policy_evaluate_snp(const VerifyPolicy *p, const SnpReport *s, AttestChecks *res)
 {
         const SnpPolicy *sp = &p->snp;
         int r;

@@ -12,10 +12,11 @@
  * "accept_tcb" lists more. The SNP TCB values must be consistent (REPORTED_TCB not above CURRENT_TCB or
  * COMMITTED_TCB, COMMITTED_TCB equal to CURRENT_TCB unless provisional firmware is allowed).
  *
- * Evaluation appends checks {id "policy.<key>", ok, detail naming what was expected and what was seen}, the
- * shape of TdxCheck and SnpCheck. A value the policy does not constrain produces no check, except the
+ * Evaluation appends checks (check-list.h) {id "policy.<key>", ok, error -EPERM when not ok, detail naming
+ * what was expected and what was seen}. A value the policy does not constrain produces no check, except the
  * secure defaults ("policy.debug", "policy.tcb_status", "policy.tcb_consistency") which are always checked.
  */
+#include "attest/check-list.h"
 #include "attest/collateral.h"
 #include "attest/snp-report.h"
 #include "attest/tdx-quote.h"
@@ -121,29 +122,12 @@ int verify_policy_load(const char *path, VerifyPolicy *ret, char **reterr);
 /* Turns a report data argument (1 to 64 bytes in hex, zero-padded to 64) into bytes; -EINVAL. */
 int policy_report_data_parse(const char *hex, uint8_t ret[static 64]);
 
-typedef struct PolicyCheck {
-        const char *id; /* static: "policy.mrtd", "policy.debug", ... */
-        bool ok;
-        char *detail;
-} PolicyCheck;
-
-typedef struct PolicyResult {
-        PolicyCheck *checks;
-        size_t n_checks;
-} PolicyResult;
-
-void policy_result_done(PolicyResult *r);
-/* The last check with this id, or NULL. */
-const PolicyCheck *policy_result_find(const PolicyResult *r, const char *id);
-/* Whether every check passed. */
-bool policy_result_ok(const PolicyResult *r);
-
 /*
  * Appraises a TDX quote's body. tcb_status is the appraised TCB status, or NULL when none could be
  * appraised (no "policy.tcb_status" check then). Returns 0 (whatever the checks say), -EMEDIUMTYPE when
- * the policy has no "tdx" section, -ENOMEM. res is appended to; policy_result_done() it.
+ * the policy has no "tdx" section, -ENOMEM. res is appended to; attest_checks_done() it.
  */
 int verify_policy_evaluate_tdx(const VerifyPolicy *p, const TdxQuote *q, const TcbStatus *tcb_status,
-                               PolicyResult *res);
+                               AttestChecks *res);
 /* Appraises an SNP report; -EMEDIUMTYPE when the policy has no "snp" section. */
-int verify_policy_evaluate_snp(const VerifyPolicy *p, const SnpReport *s, PolicyResult *res);
+int verify_policy_evaluate_snp(const VerifyPolicy *p, const SnpReport *s, AttestChecks *res);

@@ -27,52 +27,6 @@ static const char *const snp_vek_type_table[_SNP_VEK_TYPE_MAX] = {
 };
 DEFINE_STRING_TABLE_LOOKUP(snp_vek_type, SnpVekType);
 
-void snp_verify_result_done(SnpVerifyResult *r)
-{
-        if (!r)
-                return;
-        for (size_t i = 0; i < r->n_checks; i++)
-                free(r->checks[i].detail);
-        r->checks = mfree(r->checks);
-        r->n_checks = 0;
-}
-
-const SnpCheck *snp_verify_result_find(const SnpVerifyResult *r, const char *id)
-{
-        if (!r || !id)
-                return NULL;
-        for (size_t i = r->n_checks; i > 0; i--)
-                if (streq(r->checks[i - 1].id, id))
-                        return &r->checks[i - 1];
-        return NULL;
-}
-
-/* Appends a check and returns its error (0 when ok), or -ENOMEM. */
-_printf_(4, 5) static int check_add(SnpVerifyResult *res, const char *id, int error, const char *fmt, ...)
-{
-        _cleanup_free_ char *detail = NULL;
-        SnpCheck *c;
-        va_list ap;
-
-        va_start(ap, fmt);
-        if (vasprintf(&detail, fmt, ap) < 0)
-                detail = NULL;
-        va_end(ap);
-        if (!detail)
-                return -ENOMEM;
-        c = reallocarray(res->checks, res->n_checks + 1, sizeof(SnpCheck));
-        if (!c)
-                return -ENOMEM;
-        res->checks = c;
-        res->checks[res->n_checks++] = (SnpCheck){
-                .id = id,
-                .ok = error == 0,
-                .error = error,
-                .detail = TAKE_PTR(detail),
-        };
-        return error;
-}
-
 static void subject_cn(X509 *x, char *buf, size_t size)
 {
         if (X509_NAME_get_text_by_NID(X509_get_subject_name(x), NID_commonName, buf, (int) size) < 0)
@@ -202,7 +156,7 @@ static int validity_check(X509 *x, time_t at, char *why, size_t why_size)
         return 0;
 }
 
-static int cert_check(SnpVerifyResult *res, const char *id, X509 *x, X509 *issuer, time_t at)
+static int cert_check(AttestChecks *res, const char *id, X509 *x, X509 *issuer, time_t at)
 {
         char cn[64], why[160];
         int r;
@@ -212,14 +166,14 @@ static int cert_check(SnpVerifyResult *res, const char *id, X509 *x, X509 *issue
         if (r == 0)
                 r = validity_check(x, at, why, sizeof(why));
         if (r < 0)
-                return check_add(res, id, r, "%s: %s", cn, why);
+                return attest_checks_add(res, id, r, "%s: %s", cn, why);
         char icn[64], b[32];
         subject_cn(issuer, icn, sizeof(icn));
-        return check_add(res, id, 0, "%s signed by %s, valid at %s", cn, icn, time_format(at, b));
+        return attest_checks_add(res, id, 0, "%s signed by %s, valid at %s", cn, icn, time_format(at, b));
 }
 
 int snp_chain_verify(AmdProduct product, SnpVekType type, X509 *ark, X509 *ask, X509 *vek, time_t at,
-                     SnpVerifyResult *res)
+                     AttestChecks *res)
 {
         _cleanup_(X509_freep) X509 *builtin_ark = NULL, *builtin_ask = NULL;
         int r, first = 0;
@@ -235,8 +189,8 @@ int snp_chain_verify(AmdProduct product, SnpVekType type, X509 *ark, X509 *ask, 
         if (ark && X509_cmp(ark, builtin_ark) != 0) {
                 char cn[64];
                 subject_cn(ark, cn, sizeof(cn));
-                r = check_add(res, "chain.ark", -EKEYREJECTED, "%s is not AMD's built-in ARK-%s", cn,
-                              amd_product_to_string(product));
+                r = attest_checks_add(res, "chain.ark", -EKEYREJECTED, "%s is not AMD's built-in ARK-%s", cn,
+                                      amd_product_to_string(product));
         } else
                 r = cert_check(res, "chain.ark", builtin_ark, builtin_ark, at);
         if (r == -ENOMEM)
@@ -260,8 +214,8 @@ int snp_chain_verify(AmdProduct product, SnpVekType type, X509 *ark, X509 *ask, 
         if (!key || EVP_PKEY_get_base_id(key) != EVP_PKEY_EC ||
             EVP_PKEY_get_group_name(key, group, sizeof(group), NULL) != 1 || !streq(group, "secp384r1")) {
                 ERR_clear_error();
-                r = check_add(res, "chain.vek", -EKEYREJECTED, "%s key is not EC P-384",
-                              snp_vek_type_to_string(type));
+                r = attest_checks_add(res, "chain.vek", -EKEYREJECTED, "%s key is not EC P-384",
+                                      snp_vek_type_to_string(type));
         } else
                 r = cert_check(res, "chain.vek", vek, ask, at);
         if (r == -ENOMEM)
@@ -441,7 +395,7 @@ static const struct {
         { "microcode", SNP_VEK_EXT_UCODE_SPL, offsetof(SnpVekExt, ucode_spl), 7, 7 },
 };
 
-int snp_tcb_check(AmdProduct product, uint64_t reported_tcb, const SnpVekExt *ext, SnpVerifyResult *res)
+int snp_tcb_check(AmdProduct product, uint64_t reported_tcb, const SnpVekExt *ext, AttestChecks *res)
 {
         char diff[256] = "";
         size_t l = 0;
@@ -464,33 +418,35 @@ int snp_tcb_check(AmdProduct product, uint64_t reported_tcb, const SnpVekExt *ex
                                       tcb_table[i].name, reported, vek);
         }
         if (l > 0)
-                return check_add(res, "tcb.reported", -EKEYREJECTED, "REPORTED_TCB differs from the VEK: %s",
-                                 diff);
-        return check_add(res, "tcb.reported", 0, "REPORTED_TCB 0x%016llx matches the VEK (%s layout)",
-                         (unsigned long long) reported_tcb, amd_product_to_string(product));
+                return attest_checks_add(res, "tcb.reported", -EKEYREJECTED,
+                                         "REPORTED_TCB differs from the VEK: %s", diff);
+        return attest_checks_add(res, "tcb.reported", 0,
+                                 "REPORTED_TCB 0x%016llx matches the VEK (%s layout)",
+                                 (unsigned long long) reported_tcb, amd_product_to_string(product));
 }
 
-int snp_hwid_check(AmdProduct product, const uint8_t *chip_id, const SnpVekExt *ext, SnpVerifyResult *res)
+int snp_hwid_check(AmdProduct product, const uint8_t *chip_id, const SnpVekExt *ext, AttestChecks *res)
 {
         size_t want = product == AMD_PRODUCT_TURIN ? SNP_VERIFY_HWID_TURIN : SNP_VERIFY_CHIP_ID_SIZE;
 
         if ((int) product < 0 || product >= _AMD_PRODUCT_MAX || !ext || !res)
                 return -EINVAL;
         if (!chip_id)
-                return check_add(res, "hwid", 0, "CHIP_ID not compared (masked, or a VLEK)");
+                return attest_checks_add(res, "hwid", 0, "CHIP_ID not compared (masked, or a VLEK)");
         if (!(ext->present & SNP_VEK_EXT_HWID))
-                return check_add(res, "hwid", -EKEYREJECTED, "VCEK has no hwID extension");
+                return attest_checks_add(res, "hwid", -EKEYREJECTED, "VCEK has no hwID extension");
         if (ext->hwid_size != want)
-                return check_add(res, "hwid", -EKEYREJECTED, "VCEK hwID has %zu bytes, %s uses %zu",
-                                 ext->hwid_size, amd_product_to_string(product), want);
+                return attest_checks_add(res, "hwid", -EKEYREJECTED, "VCEK hwID has %zu bytes, %s uses %zu",
+                                         ext->hwid_size, amd_product_to_string(product), want);
         /* Turin reports fill only CHIP_ID[0..8) (attestation.md §c); the rest must then be zero. */
         for (size_t i = want; i < SNP_VERIFY_CHIP_ID_SIZE; i++)
                 if (chip_id[i] != 0)
-                        return check_add(res, "hwid", -EKEYREJECTED, "CHIP_ID byte %zu is non-zero on %s", i,
-                                         amd_product_to_string(product));
+                        return attest_checks_add(res, "hwid", -EKEYREJECTED,
+                                                 "CHIP_ID byte %zu is non-zero on %s", i,
+                                                 amd_product_to_string(product));
         if (memcmp(chip_id, ext->hwid, want) != 0)
-                return check_add(res, "hwid", -EKEYREJECTED, "CHIP_ID differs from the VCEK hwID");
-        return check_add(res, "hwid", 0, "CHIP_ID equals the VCEK hwID (%zu bytes)", want);
+                return attest_checks_add(res, "hwid", -EKEYREJECTED, "CHIP_ID differs from the VCEK hwID");
+        return attest_checks_add(res, "hwid", 0, "CHIP_ID equals the VCEK hwID (%zu bytes)", want);
 }
 
 int snp_kds_vcek_url(AmdProduct product, const uint8_t chip_id[static SNP_VERIFY_CHIP_ID_SIZE],
@@ -531,7 +487,7 @@ int snp_kds_vcek_url(AmdProduct product, const uint8_t chip_id[static SNP_VERIFY
         return 0;
 }
 
-int snp_report_signature_verify(const uint8_t *report, size_t size, X509 *vek, SnpVerifyResult *res)
+int snp_report_signature_verify(const uint8_t *report, size_t size, X509 *vek, AttestChecks *res)
 {
         static const uint8_t zero[SNP_VERIFY_SIG_COMPONENT - 48] = {};
         const uint8_t *r_le, *s_le;
@@ -541,17 +497,18 @@ int snp_report_signature_verify(const uint8_t *report, size_t size, X509 *vek, S
         if (!report || !vek || !res)
                 return -EINVAL;
         if (size < SNP_VERIFY_REPORT_SIZE)
-                return check_add(res, "signature", -EBADMSG, "report is %zu bytes, shorter than %u", size,
-                                 SNP_VERIFY_REPORT_SIZE);
+                return attest_checks_add(res, "signature", -EBADMSG, "report is %zu bytes, shorter than %u",
+                                         size, SNP_VERIFY_REPORT_SIZE);
         r_le = report + SNP_VERIFY_SIG_OFFSET;
         s_le = r_le + SNP_VERIFY_SIG_COMPONENT;
         /* P-384 scalars fill 48 of the 72 bytes; the upper 24 are zero (attestation.md §c). */
         if (memcmp(r_le + 48, zero, sizeof(zero)) != 0 || memcmp(s_le + 48, zero, sizeof(zero)) != 0)
-                return check_add(res, "signature", -EKEYREJECTED, "signature R or S exceeds 384 bits");
+                return attest_checks_add(res, "signature", -EKEYREJECTED,
+                                         "signature R or S exceeds 384 bits");
 
         EVP_PKEY *key = X509_get0_pubkey(vek);
         if (!key || EVP_PKEY_get_base_id(key) != EVP_PKEY_EC)
-                return check_add(res, "signature", -EKEYREJECTED, "VEK key is not EC");
+                return attest_checks_add(res, "signature", -EKEYREJECTED, "VEK key is not EC");
 
         _cleanup_(BN_freep) BIGNUM *r = BN_lebin2bn(r_le, SNP_VERIFY_SIG_COMPONENT, NULL);
         _cleanup_(BN_freep) BIGNUM *s = BN_lebin2bn(s_le, SNP_VERIFY_SIG_COMPONENT, NULL);
@@ -573,13 +530,13 @@ int snp_report_signature_verify(const uint8_t *report, size_t size, X509 *vek, S
         OPENSSL_free(der);
         if (!ok) {
                 ERR_clear_error();
-                return check_add(res, "signature", -EKEYREJECTED,
-                                 "ECDSA P-384 signature over bytes 0x000..0x29F does not verify");
+                return attest_checks_add(res, "signature", -EKEYREJECTED,
+                                         "ECDSA P-384 signature over bytes 0x000..0x29F does not verify");
         }
-        return check_add(res, "signature", 0, "ECDSA P-384 SHA-384 signature verifies with the VEK");
+        return attest_checks_add(res, "signature", 0, "ECDSA P-384 SHA-384 signature verifies with the VEK");
 }
 
-int snp_verify(const SnpVerifyInput *in, SnpVerifyResult *res)
+int snp_verify(const SnpVerifyInput *in, AttestChecks *res)
 {
         _cleanup_free_ char *err = NULL;
         SnpVekExt ext;
@@ -596,20 +553,20 @@ int snp_verify(const SnpVerifyInput *in, SnpVerifyResult *res)
         if (r == -ENOMEM)
                 return r;
         if (r < 0) {
-                r = check_add(res, "vek.extensions", r, "%s", err);
+                r = attest_checks_add(res, "vek.extensions", r, "%s", err);
                 return first ?: r;
         }
-        r = check_add(res, "vek.extensions", 0, "structVersion %u, productName '%s'", ext.struct_version,
-                      ext.product_name);
+        r = attest_checks_add(res, "vek.extensions", 0, "structVersion %u, productName '%s'",
+                              ext.struct_version, ext.product_name);
         if (r < 0)
                 return r;
 
         /* The VEK's product line must be the one whose roots were used and whose TCB layout decodes. */
         if (amd_product_from_string(ext.product_name) != in->product)
-                r = check_add(res, "vek.product", -EKEYREJECTED, "VEK productName '%s' is not %s",
-                              ext.product_name, amd_product_to_string(in->product));
+                r = attest_checks_add(res, "vek.product", -EKEYREJECTED, "VEK productName '%s' is not %s",
+                                      ext.product_name, amd_product_to_string(in->product));
         else
-                r = check_add(res, "vek.product", 0, "VEK productName '%s'", ext.product_name);
+                r = attest_checks_add(res, "vek.product", 0, "VEK productName '%s'", ext.product_name);
         if (r == -ENOMEM)
                 return r;
         first = first ?: r;

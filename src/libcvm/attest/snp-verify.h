@@ -8,7 +8,7 @@
  * REPORTED_TCB u64, the CHIP_ID bytes, X509 certificates), so a caller can combine it with any report
  * parser and any way of fetching certificates (cert table, KDS, files).
  *
- * Each step appends one or more checks {id, ok, error, detail} to a SnpVerifyResult and returns 0 or the
+ * Each step appends one or more checks to an AttestChecks (check-list.h) and returns 0 or the
  * first failure's -errno: -EKEYREJECTED (bad signature, broken chain, wrong key, TCB or hwID mismatch),
  * -EKEYEXPIRED (a certificate outside its validity window at the given time), -EBADMSG (malformed
  * certificate extensions or report), -EINVAL (bad arguments), -ENOMEM.
@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "amd-roots.h"
+#include "attest/check-list.h"
 #include "macro.h"
 
 /* SEV-SNP ABI spec (AMD 56860) Table 23 "ATTESTATION_REPORT Structure"; reference/attestation.md §c. */
@@ -69,22 +70,6 @@ int snp_vek_ext_parse(X509 *vek, SnpVekExt *ret, char **reterr);
 /* The same on a DER certificate (what the fuzzer feeds); -EBADMSG if it is not one. */
 int snp_vek_ext_parse_der(const uint8_t *der, size_t size, SnpVekExt *ret, char **reterr);
 
-typedef struct SnpCheck {
-        const char *id; /* static: "chain.ark", "chain.ask", "chain.vek", "vek.extensions", ... */
-        bool ok;
-        int error; /* 0 or the -errno of this check */
-        char *detail;
-} SnpCheck;
-
-typedef struct SnpVerifyResult {
-        SnpCheck *checks;
-        size_t n_checks;
-} SnpVerifyResult;
-
-void snp_verify_result_done(SnpVerifyResult *r);
-/* The last check with this id, or NULL. */
-const SnpCheck *snp_verify_result_find(const SnpVerifyResult *r, const char *id);
-
 /*
  * Verifies ARK -> ASK/ASVK -> VEK at time `at`. ark/ask may be NULL for the built-in certificates of
  * `product` (the ASVK for a VLEK); a given ARK must be the built-in one, byte for byte, since the ARK is
@@ -93,26 +78,26 @@ const SnpCheck *snp_verify_result_find(const SnpVerifyResult *r, const char *id)
  * it). Checks "chain.ark", "chain.ask", "chain.vek".
  */
 int snp_chain_verify(AmdProduct product, SnpVekType type, X509 *ark, X509 *ask, X509 *vek, time_t at,
-                     SnpVerifyResult *res);
+                     AttestChecks *res);
 
 /*
  * Compares REPORTED_TCB (report offset 0x180), decoded with the product's TCB_VERSION layout, with the
  * VEK's SPL extensions; the detail names each component that differs. Check "tcb.reported".
  */
-int snp_tcb_check(AmdProduct product, uint64_t reported_tcb, const SnpVekExt *ext, SnpVerifyResult *res);
+int snp_tcb_check(AmdProduct product, uint64_t reported_tcb, const SnpVekExt *ext, AttestChecks *res);
 
 /*
  * Compares CHIP_ID (report offset 0x1A0, 64 bytes) with the VCEK hwID: all 64 bytes, or the first 8 on
  * Turin. chip_id == NULL (MASK_CHIP_ID, or a VLEK) records the check as skipped. Check "hwid".
  */
-int snp_hwid_check(AmdProduct product, const uint8_t *chip_id, const SnpVekExt *ext, SnpVerifyResult *res);
+int snp_hwid_check(AmdProduct product, const uint8_t *chip_id, const SnpVekExt *ext, AttestChecks *res);
 
 /*
  * Verifies the ECDSA P-384 SHA-384 signature (report 0x2A0, R and S 72-byte little-endian) over report
  * bytes 0x000..0x29F with the VEK's public key. size must be at least SNP_VERIFY_REPORT_SIZE. Check
  * "signature".
  */
-int snp_report_signature_verify(const uint8_t *report, size_t size, X509 *vek, SnpVerifyResult *res);
+int snp_report_signature_verify(const uint8_t *report, size_t size, X509 *vek, AttestChecks *res);
 
 /*
  * The AMD KDS address of the VCEK for this CHIP_ID and REPORTED_TCB (attestation.md §c "KDS"; AMD 57230):
@@ -141,4 +126,4 @@ typedef struct SnpVerifyInput {
  * All of the above in order: chain, VEK extensions ("vek.extensions", "vek.product"), TCB, hwID (VCEK
  * only), signature. Every step runs, so the result lists every failure; returns the first error.
  */
-int snp_verify(const SnpVerifyInput *in, SnpVerifyResult *res);
+int snp_verify(const SnpVerifyInput *in, AttestChecks *res);

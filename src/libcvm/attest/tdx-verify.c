@@ -15,49 +15,11 @@ void tdx_verify_result_done(TdxVerifyResult *r)
 {
         if (!r)
                 return;
-        for (size_t i = 0; i < r->n_checks; i++)
-                free(r->checks[i].detail);
-        free(r->checks);
+        attest_checks_done(&r->checks);
         for (size_t i = 0; i < r->n_advisory_ids; i++)
                 free(r->advisory_ids[i]);
         free(r->advisory_ids);
         *r = (TdxVerifyResult){};
-}
-
-const TdxCheck *tdx_verify_result_find(const TdxVerifyResult *r, const char *id)
-{
-        for (size_t i = r->n_checks; i > 0; i--)
-                if (streq(r->checks[i - 1].id, id))
-                        return r->checks + i - 1;
-        return NULL;
-}
-
-/* Appends a check; detail is taken over (may be NULL). Returns error, or -ENOMEM. */
-static int check_add(TdxVerifyResult *r, const char *id, int error, char *detail)
-{
-        TdxCheck *l = reallocarray(r->checks, r->n_checks + 1, sizeof(TdxCheck));
-        if (!l) {
-                free(detail);
-                return -ENOMEM;
-        }
-        r->checks = l;
-        l[r->n_checks++] = (TdxCheck){ .id = id, .ok = error == 0, .error = error, .detail = detail };
-        return error;
-}
-
-static int check_addf(TdxVerifyResult *r, const char *id, int error, const char *fmt, ...) _printf_(4, 5);
-static int check_addf(TdxVerifyResult *r, const char *id, int error, const char *fmt, ...)
-{
-        va_list ap;
-        char *s;
-
-        va_start(ap, fmt);
-        if (vasprintf(&s, fmt, ap) < 0)
-                s = NULL;
-        va_end(ap);
-        if (!s)
-                return -ENOMEM;
-        return check_add(r, id, error, s);
 }
 
 /* The raw X||Y point as an EVP_PKEY on P-256 (SEC 1 uncompressed form: 0x04 || X || Y). */
@@ -244,21 +206,41 @@ static void leaf_remember_qe(TdxVerifier *v, int slot, const TdxQuote *q)
         v->leaf_qe_valid[slot] = true;
 }
 
-/* Whether the quote's chain carries the verifier's PCK CA, as the full chain verification needs it to. */
-static bool chain_has_pck_ca(const TdxVerifier *v, X509Stack *pck_chain)
+/*
+ * Whether the quote's chain is the one the full verification can only build: besides the leaf, the
+ * verifier's PCK CA and trust anchors, nothing else. A chain with other certificates (another CA of the
+ * same name, say) goes the full way, so that the warm path never decides what chain building would.
+ */
+static bool chain_is_prepared(const TdxVerifier *v, X509Stack *pck_chain, X509 *leaf)
 {
-        for (int i = 0; v->pck_ca && i < sk_X509_num(pck_chain); i++)
-                if (X509_cmp(sk_X509_value(pck_chain, i), v->pck_ca) == 0)
-                        return true;
-        return false;
+        bool have_ca = false;
+
+        if (!v->pck_ca)
+                return false;
+        for (int i = 0; i < sk_X509_num(pck_chain); i++) {
+                X509 *x = sk_X509_value(pck_chain, i);
+                if (x == leaf)
+                        continue;
+                if (X509_cmp(x, v->pck_ca) == 0) {
+                        have_ca = true;
+                        continue;
+                }
+                bool anchor = false;
+                for (int j = 0; j < sk_X509_num(v->anchors) && !anchor; j++)
+                        anchor = X509_cmp(x, sk_X509_value(v->anchors, j)) == 0;
+                if (!anchor)
+                        return false;
+        }
+        return have_ca;
 }
 
 /*
  * The warm path of step 4: 0 when the PCK leaf is issued by the verifier's verified PCK CA (the same
- * certificate is in the quote's chain), its signature by that CA verifies, it is valid at `at` as OpenSSL
- * judges validity, its key is P-256, it has no unhandled critical extension, it is a PCK certificate, and
- * the verified PCK CRL (which must carry no critical extension) does not list it. Anything else is -EAGAIN
- * (or -ENOMEM): the caller then runs the full chain verification, which accepts or explains.
+ * certificate is in the quote's chain, with nothing but anchors besides), its signature by that CA verifies,
+ * it is valid at `at` as OpenSSL judges validity, its key is P-256, it has no unhandled critical extension,
+ * it is a PCK certificate, and the verified PCK CRL (which must carry no critical extension) does not list
+ * it. Anything else is -EAGAIN (or -ENOMEM): the caller then runs the full chain verification, which accepts
+ * or explains.
  */
 static int pck_leaf_check_prepared(const TdxVerifier *v, X509Stack *pck_chain, X509 *leaf)
 {
@@ -267,7 +249,7 @@ static int pck_leaf_check_prepared(const TdxVerifier *v, X509Stack *pck_chain, X
 
         if (!ca || !crl || !leaf)
                 return -EAGAIN;
-        if (!chain_has_pck_ca(v, pck_chain) || X509_check_issued(ca, leaf) != X509_V_OK)
+        if (!chain_is_prepared(v, pck_chain, leaf) || X509_check_issued(ca, leaf) != X509_V_OK)
                 return -EAGAIN;
         if (X509_get_extension_flags(leaf) & (EXFLAG_INVALID | EXFLAG_CRITICAL))
                 return -EAGAIN;
@@ -321,38 +303,40 @@ int tdx_verifier_verify(TdxVerifier *v, const TdxQuote *q, TdxVerifyResult *res)
 
         /* 0. The QE vendor: Intel's QE is the only one Intel's collateral describes ([QVL] Quote.cpp). */
         bool intel = memcmp(q->qe_vendor_id, TDX_QE_VENDOR_INTEL, sizeof(q->qe_vendor_id)) == 0;
-        TRY(check_addf(res, "quote.qe-vendor", intel ? 0 : -EKEYREJECTED,
-                       intel ? "the quoting enclave is Intel's" : "the QE vendor ID is not Intel's"));
+        TRY(attest_checks_add(&res->checks, "quote.qe-vendor", intel ? 0 : -EKEYREJECTED,
+                              intel ? "the quoting enclave is Intel's" : "the QE vendor ID is not Intel's"));
 
         /* 1. Quote signature: ECDSA P-256 by the attestation key over header + body ([QVL]
          * QuoteVerifier.cpp verifyQuote, "quote.signature"). */
         r = tdx_ecdsa_p256_verify_raw(q->attestation_key, q->signature, q->raw, q->signed_size);
         if (r == -ENOMEM)
                 return r;
-        TRY(check_addf(res, "quote.signature", r,
-                       r == 0 ? "ECDSA P-256 signature by the attestation key over bytes [0, %zu) verifies"
-                              : "ECDSA P-256 signature by the attestation key over bytes [0, %zu) does not "
-                                "verify",
-                       q->signed_size));
+        TRY(attest_checks_add(
+                &res->checks, "quote.signature", r,
+                r == 0 ? "ECDSA P-256 signature by the attestation key over bytes [0, %zu) verifies"
+                       : "ECDSA P-256 signature by the attestation key over bytes [0, %zu) does not "
+                         "verify",
+                q->signed_size));
 
         /* The PCK chain: the nested certification data (type 5) of the QE report certification data. */
         _cleanup_(sk_X509_pop_freep) X509Stack *pck_chain = NULL;
         X509 *pck = NULL;
         if (!q->has_qe_report || q->qe_cert.type != TDX_CERT_PCK_CERT_CHAIN)
-                r = check_addf(res, "pck.certificates", -ENODATA,
-                               "the quote carries no PCK certificate chain (certification data type %u)",
-                               q->has_qe_report ? q->qe_cert.type : q->cert.type);
+                r = attest_checks_add(
+                        &res->checks, "pck.certificates", -ENODATA,
+                        "the quote carries no PCK certificate chain (certification data type %u)",
+                        q->has_qe_report ? q->qe_cert.type : q->cert.type);
         else {
                 r = x509_bundle_load_known(q->qe_cert.data, q->qe_cert.size, v->known, &pck_chain);
                 if (r == -ENOMEM)
                         return r;
                 if (r >= 0) {
                         pck = x509_bundle_leaf(pck_chain);
-                        r = check_addf(res, "pck.certificates", 0, "%d certificates in the quote",
-                                       sk_X509_num(pck_chain));
+                        r = attest_checks_add(&res->checks, "pck.certificates", 0,
+                                              "%d certificates in the quote", sk_X509_num(pck_chain));
                 } else
-                        r = check_addf(res, "pck.certificates", r,
-                                       "the PCK certificate chain in the quote is malformed");
+                        r = attest_checks_add(&res->checks, "pck.certificates", r,
+                                              "the PCK certificate chain in the quote is malformed");
         }
         TRY(r);
 
@@ -361,9 +345,11 @@ int tdx_verifier_verify(TdxVerifier *v, const TdxQuote *q, TdxVerifyResult *res)
         int cached = pck ? leaf_cached(v, pck) : -1;
         bool qe_ok = false;
         if (!pck)
-                r = check_addf(res, "qe-report.signature", -ENODATA, "no PCK certificate to verify it with");
+                r = attest_checks_add(&res->checks, "qe-report.signature", -ENODATA,
+                                      "no PCK certificate to verify it with");
         else if (x509_require_p256(pck) < 0)
-                r = check_addf(res, "qe-report.signature", -EKEYREJECTED, "the PCK key is not EC P-256");
+                r = attest_checks_add(&res->checks, "qe-report.signature", -EKEYREJECTED,
+                                      "the PCK key is not EC P-256");
         else {
                 if (cached >= 0 && v->leaf_qe_valid[cached] &&
                     memcmp(v->leaf_qe[cached], q->raw + q->qe_report_offset, TDX_QE_REPORT_SIZE) == 0 &&
@@ -378,15 +364,16 @@ int tdx_verifier_verify(TdxVerifier *v, const TdxQuote *q, TdxVerifyResult *res)
                 qe_ok = r == 0;
                 if (qe_ok && cached >= 0)
                         leaf_remember_qe(v, cached, q);
-                r = check_addf(res, "qe-report.signature", r,
-                               r == 0 ? "the QE report signature by the PCK key verifies"
-                                      : "the QE report signature by the PCK key does not verify");
+                r = attest_checks_add(&res->checks, "qe-report.signature", r,
+                                      r == 0 ? "the QE report signature by the PCK key verifies"
+                                             : "the QE report signature by the PCK key does not verify");
         }
         TRY(r);
 
         /* 3. QE report data = SHA-256(attestation key || QE auth data) || 32 zero bytes. */
         if (!q->has_qe_report)
-                r = check_addf(res, "qe-report.data", -ENODATA, "the quote carries no QE report");
+                r = attest_checks_add(&res->checks, "qe-report.data", -ENODATA,
+                                      "the quote carries no QE report");
         else {
                 uint8_t digest[SHA256_DIGEST_LENGTH];
                 static const uint8_t zero[32] = {};
@@ -398,10 +385,11 @@ int tdx_verifier_verify(TdxVerifier *v, const TdxQuote *q, TdxVerifyResult *res)
                         return openssl_error(-ENOMEM, "SHA-256");
                 bool ok = memcmp(q->qe_report.report_data, digest, 32) == 0 &&
                           memcmp(q->qe_report.report_data + 32, zero, 32) == 0;
-                r = check_addf(res, "qe-report.data", ok ? 0 : -EKEYREJECTED,
-                               ok ? "the QE report data binds the attestation key and QE auth data"
-                                  : "the QE report data is not SHA-256(attestation key || QE auth data) "
-                                    "followed by 32 zero bytes");
+                r = attest_checks_add(
+                        &res->checks, "qe-report.data", ok ? 0 : -EKEYREJECTED,
+                        ok ? "the QE report data binds the attestation key and QE auth data"
+                           : "the QE report data is not SHA-256(attestation key || QE auth data) "
+                             "followed by 32 zero bytes");
         }
         TRY(r);
 
@@ -409,12 +397,13 @@ int tdx_verifier_verify(TdxVerifier *v, const TdxQuote *q, TdxVerifyResult *res)
          * before (same bytes, same CA, CRLs and time) is not verified again. */
         bool chain_ok = false;
         if (!pck)
-                r = check_addf(res, "pck.chain", -ENODATA, "no PCK certificate chain");
+                r = attest_checks_add(&res->checks, "pck.chain", -ENODATA, "no PCK certificate chain");
         else if (!c)
-                r = check_addf(res, "pck.chain", -ENODATA, "collateral missing: the PCK and root CA CRLs");
+                r = attest_checks_add(&res->checks, "pck.chain", -ENODATA,
+                                      "collateral missing: the PCK and root CA CRLs");
         else {
                 X509ChainResult cr = {};
-                if (cached >= 0 && chain_has_pck_ca(v, pck_chain))
+                if (cached >= 0 && chain_is_prepared(v, pck_chain, pck))
                         r = 0;
                 else
                         r = pck_leaf_check_prepared(v, pck_chain, pck);
@@ -426,14 +415,14 @@ int tdx_verifier_verify(TdxVerifier *v, const TdxQuote *q, TdxVerifyResult *res)
                 }
                 chain_ok = r == 0;
                 if (r == 0)
-                        r = check_addf(res, "pck.chain", 0,
-                                       "the PCK chain verifies to the Intel SGX Root CA");
+                        r = attest_checks_add(&res->checks, "pck.chain", 0,
+                                              "the PCK chain verifies to the Intel SGX Root CA");
                 else if (r == -ENODATA)
-                        r = check_addf(res, "pck.chain", r, "collateral missing: %s",
-                                       cr.detail ?: "a CRL for the PCK chain");
+                        r = attest_checks_add(&res->checks, "pck.chain", r, "collateral missing: %s",
+                                              cr.detail ?: "a CRL for the PCK chain");
                 else
-                        r = check_addf(res, "pck.chain", r, "%s",
-                                       cr.detail ?: "the PCK chain does not verify");
+                        r = attest_checks_add(&res->checks, "pck.chain", r, "%s",
+                                              cr.detail ?: "the PCK chain does not verify");
                 x509_chain_result_done(&cr);
         }
         TRY(r);
@@ -442,7 +431,7 @@ int tdx_verifier_verify(TdxVerifier *v, const TdxQuote *q, TdxVerifyResult *res)
         PckExtension ext;
         bool have_ext = false;
         if (!pck)
-                r = check_addf(res, "pck.extension", -ENODATA, "no PCK certificate");
+                r = attest_checks_add(&res->checks, "pck.extension", -ENODATA, "no PCK certificate");
         else {
                 _cleanup_free_ char *detail = NULL;
                 if (cached >= 0) {
@@ -459,13 +448,13 @@ int tdx_verifier_verify(TdxVerifier *v, const TdxQuote *q, TdxVerifyResult *res)
                                 leaf_remember_qe(v, slot, q);
                 }
                 if (r == 0)
-                        r = check_addf(res, "pck.extension", 0,
-                                       "FMSPC %02x%02x%02x%02x%02x%02x, PCE-ID %02x%02x", ext.fmspc[0],
-                                       ext.fmspc[1], ext.fmspc[2], ext.fmspc[3], ext.fmspc[4], ext.fmspc[5],
-                                       ext.pce_id[0], ext.pce_id[1]);
+                        r = attest_checks_add(&res->checks, "pck.extension", 0,
+                                              "FMSPC %02x%02x%02x%02x%02x%02x, PCE-ID %02x%02x",
+                                              ext.fmspc[0], ext.fmspc[1], ext.fmspc[2], ext.fmspc[3],
+                                              ext.fmspc[4], ext.fmspc[5], ext.pce_id[0], ext.pce_id[1]);
                 else
-                        r = check_addf(res, "pck.extension", r, "%s",
-                                       detail ?: "the PCK certificate has no SGX extension");
+                        r = attest_checks_add(&res->checks, "pck.extension", r, "%s",
+                                              detail ?: "the PCK certificate has no SGX extension");
         }
         TRY(r);
 
@@ -473,7 +462,7 @@ int tdx_verifier_verify(TdxVerifier *v, const TdxQuote *q, TdxVerifyResult *res)
          * check. */
         const CollateralVerification *cv = &v->cv;
         if (!c) {
-                r = check_addf(res, "collateral", -ENODATA, "collateral missing");
+                r = attest_checks_add(&res->checks, "collateral", -ENODATA, "collateral missing");
                 TRY(r);
         } else {
                 static const char *const ids[_COLLATERAL_PART_MAX] = {
@@ -488,13 +477,15 @@ int tdx_verifier_verify(TdxVerifier *v, const TdxQuote *q, TdxVerifyResult *res)
                 for (CollateralPart p = 0; p < _COLLATERAL_PART_MAX; p++) {
                         int e = cv->error[p];
                         if (e == 0)
-                                r = check_addf(res, ids[p], 0, "%s verifies", collateral_part_to_string(p));
+                                r = attest_checks_add(&res->checks, ids[p], 0, "%s verifies",
+                                                      collateral_part_to_string(p));
                         else if (e == -ENODATA)
-                                r = check_addf(res, ids[p], e, "collateral missing: %s",
-                                               collateral_part_to_string(p));
+                                r = attest_checks_add(&res->checks, ids[p], e, "collateral missing: %s",
+                                                      collateral_part_to_string(p));
                         else
-                                r = check_addf(res, ids[p], e, "%s: %s", collateral_part_to_string(p),
-                                               cv->detail[p] ?: "does not verify");
+                                r = attest_checks_add(&res->checks, ids[p], e, "%s: %s",
+                                                      collateral_part_to_string(p),
+                                                      cv->detail[p] ?: "does not verify");
                         if (r == -ENOMEM)
                                 return r;
                         TRY(r);
@@ -503,10 +494,10 @@ int tdx_verifier_verify(TdxVerifier *v, const TdxQuote *q, TdxVerifyResult *res)
 
         /* 7. TCB appraisal, only on verified TCB info and QE identity. */
         if (!cv->have_tcb_info || !cv->have_qe_identity || !have_ext)
-                r = check_addf(res, "tcb", -ENODATA, "no TCB status: %s",
-                               !c          ? "collateral missing"
-                               : !have_ext ? "the PCK extension is not available"
-                                           : "TCB info or QE identity did not verify");
+                r = attest_checks_add(&res->checks, "tcb", -ENODATA, "no TCB status: %s",
+                                      !c          ? "collateral missing"
+                                      : !have_ext ? "the PCK extension is not available"
+                                                  : "TCB info or QE identity did not verify");
         else {
                 TcbEvalQuote f = {
                         .qe_miscselect = q->qe_report.misc_select,
@@ -532,11 +523,12 @@ int tdx_verifier_verify(TdxVerifier *v, const TdxQuote *q, TdxVerifyResult *res)
                         res->advisory_ids = TAKE_PTR(t.advisory_ids);
                         res->n_advisory_ids = t.n_advisory_ids;
                         t.n_advisory_ids = 0;
-                        r = check_addf(res, "tcb", 0, "%s%s%s", tcb_status_to_string(t.status),
-                                       t.detail ? ": " : "", strempty(t.detail));
+                        r = attest_checks_add(&res->checks, "tcb", 0, "%s%s%s",
+                                              tcb_status_to_string(t.status), t.detail ? ": " : "",
+                                              strempty(t.detail));
                 } else
-                        r = check_addf(res, "tcb", r, "%s",
-                                       t.detail ?: "the collateral does not match the quote");
+                        r = attest_checks_add(&res->checks, "tcb", r, "%s",
+                                              t.detail ?: "the collateral does not match the quote");
                 tcb_eval_result_done(&t);
         }
         TRY(r);

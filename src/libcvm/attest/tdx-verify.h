@@ -12,6 +12,7 @@
  */
 #include <time.h>
 
+#include "attest/check-list.h"
 #include "attest/collateral.h"
 #include "attest/pck-ext.h"
 #include "attest/tcb-eval.h"
@@ -19,16 +20,8 @@
 #include "attest/x509-chain.h"
 #include "macro.h"
 
-typedef struct TdxCheck {
-        const char *id; /* static: "quote.signature", "qe-report.signature", ... */
-        bool ok;
-        int error; /* 0 or the -errno of this check */
-        char *detail;
-} TdxCheck;
-
 typedef struct TdxVerifyResult {
-        TdxCheck *checks;
-        size_t n_checks;
+        AttestChecks checks;
         bool have_tcb_status; /* the TCB appraisal ran on verified collateral */
         TcbStatus tcb_status;
         char **advisory_ids; /* NULL-terminated, may be NULL */
@@ -36,8 +29,6 @@ typedef struct TdxVerifyResult {
 } TdxVerifyResult;
 
 void tdx_verify_result_done(TdxVerifyResult *r);
-/* The last check with this id, or NULL. */
-const TdxCheck *tdx_verify_result_find(const TdxVerifyResult *r, const char *id);
 
 /* ECDSA P-256 / SHA-256 over data: signature r||s (64 bytes, big-endian), key X||Y (64 bytes,
  * big-endian, the uncompressed point without its 0x04 prefix). 0, -EKEYREJECTED, -ENOMEM. */
@@ -59,9 +50,10 @@ int tdx_quote_verify(const TdxQuote *q, const Collateral *c, X509Stack *anchors,
  * attestation service; bench/verify.sh): tdx_verifier_init() verifies the collateral once at `at` (its
  * chains, CRLs, signatures and windows, and the TCB info / QE identity parsed); tdx_verifier_verify() then
  * checks one quote against it and gives exactly what tdx_quote_verify() gives. Per quote that leaves the
- * quote and QE report signatures and the PCK leaf: when the quote's PCK CA is the one whose CRL the
- * collateral verified, the leaf is checked against that CA and CRL directly (signature, validity, P-256,
- * revocation) instead of re-verifying the whole chain and both CRLs; anything else, and any failure, goes
+ * quote and QE report signatures and the PCK leaf: when the quote's chain is the leaf, the PCK CA whose CRL
+ * the collateral verified and trust anchors only, the leaf is checked against that CA and CRL directly
+ * (signature, validity, P-256, revocation) instead of re-verifying the whole chain and both CRLs; the caches
+ * live and die with the verifier, bound to its collateral and `at`. Anything else, and any failure, goes
  * through the full chain verification, so that errors read the same. The certificates of a quote's PCK
  * chain that the verifier already holds (the collateral's, and the PCK leaves it verified before: one
  * platform, one PCK certificate) are not parsed again, a leaf it verified is not verified again, nor the

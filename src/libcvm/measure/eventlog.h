@@ -24,7 +24,7 @@
 #define CCEL_CC_TYPE_TDX  2U
 #define CC_MR_DIGEST_SIZE 48U /* SHA-384 */
 #define CC_RTMR_COUNT     4U
-#define CC_EVENTLOG_MAX   (64U * 1024 * 1024) /* a log area bigger than this is not a firmware log */
+#define CC_EVENTLOG_MAX   (16U * 1024 * 1024) /* firmware log areas are 64 KiB to a few MiB */
 #define CC_EVENT_DATA_MAX (16U * 1024 * 1024) /* one event's data */
 #define CC_ALGORITHMS_MAX 8U                  /* digests per event: TPM 2.0 knows about a dozen */
 #define TPM_ALG_SHA1      0x0004U

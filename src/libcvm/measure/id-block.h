@@ -6,11 +6,13 @@
  * SNP_LAUNCH_FINISH (QEMU sev-snp-guest id-block= and id-auth=, both base64). SNP ABI spec,
  * SNP_LAUNCH_FINISH:
  *
- *   ID block (96 bytes): LD[48] | FAMILY_ID[16] | IMAGE_ID[16] | u32 VERSION (1) | u32 GUEST_SVN | u64
- * POLICY ID auth (4096 bytes): u32 ID_KEY_ALGO | u32 AUTH_KEY_ALGO | 56 reserved | ID_BLOCK_SIG[512] @0x40 |
- *                         ID_KEY[1028] @0x240 | 60 reserved | ID_KEY_SIG[512] @0x680 | AUTHOR_KEY[1028]
- * @0x880 | 892 reserved signature (512 bytes): R[72] | S[72] little-endian, zero-padded | 368 reserved
- *   public key (1028 bytes): u32 CURVE (2 = P-384) | QX[72] | QY[72] little-endian | 880 reserved
+ *   ID block (96 bytes):
+ *     LD[48] | FAMILY_ID[16] | IMAGE_ID[16] | u32 VERSION (1) | u32 GUEST_SVN | u64 POLICY
+ *   ID auth (4096 bytes):
+ *     u32 ID_KEY_ALGO | u32 AUTH_KEY_ALGO | 56 reserved | ID_BLOCK_SIG[512] @0x40 | ID_KEY[1028] @0x240
+ *     | 60 reserved | ID_KEY_SIG[512] @0x680 | AUTHOR_KEY[1028] @0x880 | 892 reserved
+ *   signature (512 bytes): R[72] | S[72], little-endian, zero-padded | 368 reserved
+ *   public key (1028 bytes): u32 CURVE (2 = P-384) | QX[72] | QY[72], little-endian | 880 reserved
  *
  * Algorithm 1 is ECDSA P-384 with SHA-384. The firmware checks ID_BLOCK_SIG over the 96 ID block bytes with
  * ID_KEY, and, with an author key, ID_KEY_SIG over the 1028 ID_KEY bytes with AUTHOR_KEY; the report then

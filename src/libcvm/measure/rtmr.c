@@ -440,7 +440,9 @@ static int predict_direct(const RtmrInputs *in, RtmrPrediction *p, char **reterr
                         "the initrd on a TDX guest",
                         p->kernel_version);
 
-        if ((r = rtmr_load_options(in->layout, in->cmdline, !!in->initrd.data, &options, &options_size)) < 0)
+        /* An empty initrd is no initrd to edk2: QEMU's fw_cfg gives its size, 0. */
+        bool initrd = in->initrd.data && in->initrd.size > 0;
+        if ((r = rtmr_load_options(in->layout, in->cmdline, initrd, &options, &options_size)) < 0)
                 return r;
         if (options) {
                 _cleanup_free_ char *text = NULL;
@@ -450,7 +452,7 @@ static int predict_direct(const RtmrInputs *in, RtmrPrediction *p, char **reterr
                                    options_size, text)) < 0)
                         return r;
         }
-        if (in->initrd.data && in->initrd.size > 0 &&
+        if (initrd &&
             (r = add_data_event(p, 2, EV_EVENT_TAG, in->initrd.data, in->initrd.size, "initrd")) < 0)
                 return r;
         p->predictable[2] = true;

@@ -112,9 +112,12 @@ void sev_hashes_table(const SevHashes *h, uint8_t ret[static SEV_HASH_TABLE_PADD
 }
 
 /*
- * The kernel-hashes section's pages: zeros with the hashes table at the GPA the firmware's SEV hash table
- * entry names. QEMU: "SEV: kernel specified but guest firmware has no hashes table GUID" and "SEV: guest
- * firmware hashes table area is invalid (base=0x%x size=0x%x)" (target/i386/sev.c).
+ * The kernel-hashes section's pages: zeros with the hashes table at the offset within a page that the
+ * firmware's SEV hash table entry names, counted from the start of the section; only that offset of the
+ * entry's base counts (target/i386/sev.c: kernel_hashes_offset = base & ~TARGET_PAGE_MASK, copied to the
+ * section's start in snp_launch_update_kernel_hashes()). QEMU's refusals: "SEV: kernel specified but guest
+ * firmware has no hashes table GUID", "SEV: guest firmware hashes table area is invalid (base=0x%x
+ * size=0x%x)".
  */
 static int kernel_hashes_pages(SnpGctx *g, const OvmfImage *img, const SevSection *s, const SevHashes *h,
                                char **reterr)
@@ -132,25 +135,36 @@ static int kernel_hashes_pages(SnpGctx *g, const OvmfImage *img, const SevSectio
                                    "SEV hash table entry at file offset 0x%" PRIx64
                                    ": %zu data bytes, need 8 (u32 base, u32 size)",
                                    e->offset, e->size);
-        if (area < SEV_HASH_TABLE_PADDED_SIZE || base < s->gpa ||
-            (uint64_t) base + SEV_HASH_TABLE_PADDED_SIZE > (uint64_t) s->gpa + s->size)
+        if (base == 0 || area < SEV_HASH_TABLE_PADDED_SIZE)
                 return parse_error(reterr, -EBADMSG,
                                    "the firmware's SEV hashes table area (base 0x%" PRIx32 " size 0x%" PRIx32
-                                   ") does not hold the %u-byte table inside its SNP_KERNEL_HASHES "
-                                   "section 0x%" PRIx32 "+0x%" PRIx32,
-                                   base, area, SEV_HASH_TABLE_PADDED_SIZE, s->gpa, s->size);
+                                   ") is invalid: QEMU needs a base and room for the %u-byte table",
+                                   base, area, SEV_HASH_TABLE_PADDED_SIZE);
+        uint32_t offset = base % OVMF_PAGE_SIZE;
+        if ((uint64_t) offset + SEV_HASH_TABLE_PADDED_SIZE > s->size)
+                return parse_error(reterr, -EBADMSG,
+                                   "the firmware's SEV hashes table (base 0x%" PRIx32
+                                   ") at offset 0x%" PRIx32 " does not fit the %u-byte table into its "
+                                   "SNP_KERNEL_HASHES section 0x%" PRIx32 "+0x%" PRIx32,
+                                   base, offset, SEV_HASH_TABLE_PADDED_SIZE, s->gpa, s->size);
 
-        /* Page by page: the table may straddle a page boundary; the section may be large. */
-        uint8_t table[SEV_HASH_TABLE_PADDED_SIZE], page[OVMF_PAGE_SIZE];
+        /* The table may straddle a page boundary; all pages after it are zero pages, hashed once. */
+        uint8_t table[SEV_HASH_TABLE_PADDED_SIZE], page[OVMF_PAGE_SIZE], d[SNP_LD_SIZE], zero[SNP_LD_SIZE];
+        int k;
         sev_hashes_table(h, table);
-        for (uint64_t gpa = s->gpa; gpa < (uint64_t) s->gpa + s->size; gpa += OVMF_PAGE_SIZE) {
-                uint64_t lo = MAX(gpa, (uint64_t) base),
-                         hi = MIN(gpa + OVMF_PAGE_SIZE, (uint64_t) base + sizeof(table));
-                memset(page, 0, sizeof(page));
-                if (lo < hi)
-                        memcpy(page + (lo - gpa), table + (lo - base), hi - lo);
-                int k = snp_gctx_update_normal(g, gpa, page, sizeof(page));
-                if (k < 0)
+        memset(page, 0, sizeof(page));
+        if ((k = sha384_buf(page, sizeof(page), zero)) < 0)
+                return k;
+        for (uint64_t at = 0; at < s->size; at += OVMF_PAGE_SIZE) {
+                uint64_t lo = MAX(at, (uint64_t) offset),
+                         hi = MIN(at + OVMF_PAGE_SIZE, offset + sizeof(table));
+                if (lo < hi) {
+                        memset(page, 0, sizeof(page));
+                        memcpy(page + (lo - at), table + (lo - offset), hi - lo);
+                        if ((k = sha384_buf(page, sizeof(page), d)) < 0)
+                                return k;
+                }
+                if ((k = snp_gctx_update(g, SNP_PAGE_NORMAL, s->gpa + at, lo < hi ? d : zero)) < 0)
                         return k;
         }
         return 0;
@@ -177,6 +191,10 @@ int snp_launch_digest(const OvmfImage *img, const uint8_t *data, size_t size, co
                 return parse_error(reterr, -ENOENT,
                                    "no SEV-ES reset block (GUID 00f771de-1a7e-4fcb-890e-68c77e2fb44e) in "
                                    "the firmware's GUID table: QEMU cannot start the vCPUs");
+        if (img->sev_es_reset_eip == 0)
+                return parse_error(reterr, -EBADMSG,
+                                   "the firmware's SEV-ES reset block holds the AP reset address 0: QEMU "
+                                   "refuses it (\"SEV-ES reset address is zero\")");
 
         bool has_hashes_section = false;
         uint64_t pages = size / OVMF_PAGE_SIZE;

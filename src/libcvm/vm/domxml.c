@@ -6,12 +6,12 @@
  */
 #include <inttypes.h>
 #include <stdarg.h>
-#include <libxml/xmlwriter.h>
 
 #include "domxml.h"
 #include "fileio.h"
 #include "hexbase64.h"
 #include "string-util.h"
+#include "vm/libxml-dl.h"
 
 /* xmlTextWriter calls whose failures are collected and checked once, at the end (as Argv does). */
 typedef struct Writer {
@@ -27,17 +27,17 @@ static void check(Writer *w, int rc)
 
 static void start(Writer *w, const char *element)
 {
-        check(w, xmlTextWriterStartElement(w->w, BAD_CAST element));
+        check(w, sym_xmlTextWriterStartElement(w->w, BAD_CAST element));
 }
 
 static void end(Writer *w)
 {
-        check(w, xmlTextWriterEndElement(w->w));
+        check(w, sym_xmlTextWriterEndElement(w->w));
 }
 
 static void attr(Writer *w, const char *name, const char *value)
 {
-        check(w, xmlTextWriterWriteAttribute(w->w, BAD_CAST name, BAD_CAST value));
+        check(w, sym_xmlTextWriterWriteAttribute(w->w, BAD_CAST name, BAD_CAST value));
 }
 
 static void attrf(Writer *w, const char *name, const char *format, ...) _printf_(3, 4);
@@ -58,7 +58,7 @@ static void attrf(Writer *w, const char *name, const char *format, ...)
 /* <element>text</element> */
 static void text_element(Writer *w, const char *element, const char *text)
 {
-        check(w, xmlTextWriterWriteElement(w->w, BAD_CAST element, BAD_CAST text));
+        check(w, sym_xmlTextWriterWriteElement(w->w, BAD_CAST element, BAD_CAST text));
 }
 
 static void text_elementf(Writer *w, const char *element, const char *format, ...) _printf_(3, 4);
@@ -214,7 +214,7 @@ static void os_section(Writer *w, const VmSpec *s, bool cc)
         start(w, "type");
         attr(w, "arch", "x86_64");
         attr(w, "machine", s->machine ?: "q35");
-        check(w, xmlTextWriterWriteString(w->w, BAD_CAST "hvm"));
+        check(w, sym_xmlTextWriterWriteString(w->w, BAD_CAST "hvm"));
         end(w);
         if (!s->firmware && !cc && s->secure_boot > 0) {
                 start(w, "firmware");
@@ -239,7 +239,7 @@ static void os_section(Writer *w, const VmSpec *s, bool cc)
                         if (cc)
                                 attr(w, "stateless", "yes");
                 }
-                check(w, xmlTextWriterWriteString(w->w, BAD_CAST s->firmware));
+                check(w, sym_xmlTextWriterWriteString(w->w, BAD_CAST s->firmware));
                 end(w);
                 if (s->firmware_vars && !cc)
                         text_element(w, "nvram", s->firmware_vars);
@@ -275,18 +275,25 @@ static void features_section(Writer *w, const VmSpec *s, bool tdx, bool cc)
 
 static void cpu_section(Writer *w, const VmSpec *s, bool tdx)
 {
+        bool custom = false;
+
         start(w, "cpu");
         /* TDX refuses named models; TCG cannot pass the host through, and "maximum" is QEMU's -cpu max. */
         if (tdx || (s->cpu_model && streq(s->cpu_model, "host")) || (!s->cpu_model && !is_tcg(s)))
                 attr(w, "mode", "host-passthrough");
         else if (!s->cpu_model || streq(s->cpu_model, "max"))
                 attr(w, "mode", "maximum");
-        else {
+        else
+                custom = true;
+        /* QEMU's "migratable" property of -cpu host and -cpu max (domxml_build refuses it for a model). */
+        if (!custom && s->migratable >= 0)
+                attr(w, "migratable", s->migratable ? "on" : "off");
+        if (custom) {
                 attr(w, "mode", "custom");
                 attr(w, "match", "exact");
                 start(w, "model");
                 attr(w, "fallback", "forbid");
-                check(w, xmlTextWriterWriteString(w->w, BAD_CAST s->cpu_model));
+                check(w, sym_xmlTextWriterWriteString(w->w, BAD_CAST s->cpu_model));
                 end(w);
         }
         end(w);
@@ -466,6 +473,11 @@ static int devices_section(Writer *w, const VmSpec *s, bool cc, char **reterr)
                 iommu_driver(w, cc);
                 end(w);
         }
+        /*
+         * pvpanic (ISA port 0x505): how a guest kernel reports its panic. With on_crash='destroy' libvirt
+         * then sends crashed/panicked and stopped/crashed, which cvm run turns into exit status 4.
+         */
+        empty_element(w, "panic", "model", "isa");
         /* No balloon: -nodefaults gives the QEMU backend none, and a confidential guest cannot share pages.
          */
         empty_element(w, "memballoon", "model", "none");
@@ -479,24 +491,52 @@ int domxml_build(const VmSpec *s, char **ret, char **reterr)
         int r;
 
         *reterr = NULL;
+        r = dlopen_libxml2(reterr);
+        if (r < 0)
+                return r;
         if (s->coco == VM_COCO_AUTO)
                 return fail(reterr, -EINVAL, "--coco=auto is not resolved");
+        /* What libvirt's domain XML has no element for is refused rather than left out. */
+        if (s->irqchip && streq(s->irqchip, "off"))
+                return fail(
+                        reterr, -EOPNOTSUPP,
+                        "--irqchip=off: libvirt's <ioapic> has no setting for QEMU's kernel-irqchip=off; "
+                        "use --irqchip=on or --irqchip=split");
+        if (s->pic >= 0 && !(tdx && s->pic == 0))
+                return fail(reterr, -EOPNOTSUPP,
+                            "--pic=%s: libvirt's domain XML has no setting for the legacy PIC; drop --pic",
+                            yes_no(s->pic));
+        if (s->qemu && s->qemu[0] != '/')
+                return fail(reterr, -EOPNOTSUPP, "--qemu=%s: libvirt's <emulator> takes an absolute path",
+                            s->qemu);
+        if (s->firmware_vars && !s->firmware)
+                return fail(reterr, -EOPNOTSUPP,
+                            "--firmware-vars=%s without --firmware=: libvirt's <nvram> needs the <loader> "
+                            "it belongs to",
+                            s->firmware_vars);
+        if (s->migratable >= 0 && s->cpu_model && !streq(s->cpu_model, "host") &&
+            !streq(s->cpu_model, "max") && !tdx)
+                return fail(
+                        reterr, -EOPNOTSUPP,
+                        "--migratable=%s with --cpu=%s: libvirt takes migratable only for host-passthrough "
+                        "and maximum CPUs",
+                        yes_no(s->migratable), s->cpu_model);
         if (tdx && s->qgs == QGS_VSOCK)
                 return fail(reterr, -EOPNOTSUPP,
                             "--qgs=vsock:%u:%u: libvirt's <quoteGenerationService> only takes a unix socket "
                             "path; use --qgs=unix:PATH",
                             s->qgs_cid, s->qgs_port);
 
-        xmlBufferPtr buf = xmlBufferCreate();
+        xmlBufferPtr buf = sym_xmlBufferCreate();
         if (!buf)
                 return -ENOMEM;
-        Writer w = { .w = xmlNewTextWriterMemory(buf, 0) };
+        Writer w = { .w = sym_xmlNewTextWriterMemory(buf, 0) };
         if (!w.w) {
-                xmlBufferFree(buf);
+                sym_xmlBufferFree(buf);
                 return -ENOMEM;
         }
-        check(&w, xmlTextWriterSetIndent(w.w, 1));
-        check(&w, xmlTextWriterSetIndentString(w.w, BAD_CAST "  "));
+        check(&w, sym_xmlTextWriterSetIndent(w.w, 1));
+        check(&w, sym_xmlTextWriterSetIndentString(w.w, BAD_CAST "  "));
 
         uint64_t mem = s->memory ?: (UINT64_C(2) << 30);
         OnReboot onr = s->on_reboot;
@@ -505,7 +545,7 @@ int domxml_build(const VmSpec *s, char **ret, char **reterr)
         text_element(&w, "name", s->name ?: "cvm");
         start(&w, "memory");
         attr(&w, "unit", "KiB");
-        check(&w, xmlTextWriterWriteFormatString(w.w, "%" PRIu64, mem >> 10));
+        check(&w, sym_xmlTextWriterWriteFormatString(w.w, "%" PRIu64, mem >> 10));
         end(&w);
         text_elementf(&w, "vcpu", "%u", s->cpus ?: 2);
         if (s->hugepages > 0) {
@@ -556,16 +596,16 @@ int domxml_build(const VmSpec *s, char **ret, char **reterr)
                 r = launch_security_snp(&w, s, reterr);
         if (r >= 0) {
                 end(&w); /* domain */
-                check(&w, xmlTextWriterEndDocument(w.w));
+                check(&w, sym_xmlTextWriterEndDocument(w.w));
         }
-        xmlFreeTextWriter(w.w); /* flushes into buf */
+        sym_xmlFreeTextWriter(w.w); /* flushes into buf */
         if (r >= 0 && w.error < 0)
                 r = w.error;
         if (r >= 0) {
                 /* Ends in a newline, as a text file does. */
-                if (asprintf(ret, "%s\n", (const char *) xmlBufferContent(buf)) < 0)
+                if (asprintf(ret, "%s\n", (const char *) sym_xmlBufferContent(buf)) < 0)
                         r = -ENOMEM;
         }
-        xmlBufferFree(buf);
+        sym_xmlBufferFree(buf);
         return r;
 }

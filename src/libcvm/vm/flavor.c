@@ -33,13 +33,11 @@ const char *mem_encryption_model_trait(MemEncryptionModel m)
         return m >= 0 && m < _MEM_ENCRYPTION_MODEL_MAX ? trait_table[m] : NULL;
 }
 
-/* The names Nova's messages use for a model ("q35 type is required for SEV to work"). */
-static const char *const tee_name[_MEM_ENCRYPTION_MODEL_MAX] = {
-        [MEM_ENCRYPTION_AMD_SEV] = "SEV",
-        [MEM_ENCRYPTION_AMD_SEV_ES] = "SEV-ES",
-        [MEM_ENCRYPTION_AMD_SEV_SNP] = "SEV-SNP",
-        [MEM_ENCRYPTION_INTEL_TDX] = "TDX",
-};
+/* The TEE in Nova's "q35 type is required for SEV to work", which every AMD model inherits from SEV's. */
+static const char *tee_name(MemEncryptionModel m)
+{
+        return m == MEM_ENCRYPTION_INTEL_TDX ? "TDX" : "SEV";
+}
 
 /* oslo.utils bool_from_string: 1 true, 0 false, -EINVAL neither (Nova's API validation refuses it). */
 static int parse_bool(const char *s)
@@ -86,7 +84,7 @@ static int add_error(FlavorResult *r, const char *name, const char *rule, const 
 
 typedef struct Ctx {
         const FlavorInput *in;
-        const char *flavor, *image;
+        const char *flavor, *image, *image_id;
         FlavorResult *result;
 } Ctx;
 
@@ -143,22 +141,27 @@ static const struct {
 static int image_constraints(const Ctx *c, MemEncryptionModel model)
 {
         FlavorResult *res = c->result;
-        const char *fw = NULL, *machine = NULL, *stateless, *disk_bus, *scsi_model, *unused;
+        const char *fw = NULL, *machine, *stateless, *disk_bus, *scsi_model, *unused;
         int r, st;
 
-        /* nova _check_mem_encryption_uses_uefi_image (the TDX spec accepts hw:firmware_type too). */
-        if ((r = get_unique(c, "firmware_type", &fw)) != 0)
+        /*
+         * nova MemEncryptionConfigSev._check_firmware_type reads the image's property only; the TDX spec
+         * accepts the flavor's hw:firmware_type too.
+         */
+        if (model != MEM_ENCRYPTION_INTEL_TDX)
+                get_pair(c, "firmware_type", &unused, &fw);
+        else if ((r = get_unique(c, "firmware_type", &fw)) != 0)
                 return r < 0 ? r : 0;
         if (!fw || !streq(fw, "uefi")) {
                 r = add_error(res, "FlavorImageConflict", NULL,
-                              "Memory encryption requested by %s but image %s doesn't have "
+                              "Memory encryption is requested by %s but the image metadata doesn't have the "
                               "'hw_firmware_type' property set to 'uefi'",
-                              res->requesters, c->image);
+                              res->requesters);
                 if (r < 0)
                         return r;
         }
-        if ((r = get_unique(c, "machine_type", &machine)) != 0)
-                return r < 0 ? r : 0;
+        /* An image property only (or the compute node's hw_machine_type, which the driver checks). */
+        get_pair(c, "machine_type", &unused, &machine);
         stateless = lookup(c->in->image_properties, c->in->n_image_properties, "hw_firmware_stateless");
         if ((r = bool_value(c, "hw_firmware_stateless", stateless, &st)) != 0)
                 return r < 0 ? r : 0;
@@ -199,20 +202,21 @@ static int image_constraints(const Ctx *c, MemEncryptionModel model)
                         if (streq(id, "machine.q35"))
                                 r = add_error(
                                         res, shared_rules[k].nova, id,
-                                        "Machine type '%s' is not compatible with image %s: q35 type is "
-                                        "required for %s to work",
-                                        machine, c->image, tee_name[model]);
+                                        "Machine type '%s' is not compatible with image %s (%s): q35 type "
+                                        "is required for %s to work",
+                                        machine, c->image, c->image_id, tee_name(model));
                         else if (streq(id, "firmware.stateless"))
                                 r = add_error(res, shared_rules[k].nova, id,
-                                              "%s requires stateless firmware, but image %s doesn't have "
+                                              "The %s memory encryption model requires stateless firmware "
+                                              "but the image metadata doesn't have the "
                                               "'hw_firmware_stateless' property set to True",
-                                              tee_name[model], c->image);
+                                              mem_encryption_model_to_string(model));
                         else
                                 r = add_error(
                                         res, shared_rules[k].nova, id,
                                         "%s guests cannot boot from SCSI (TDVF has no SCSI driver), but "
                                         "image %s sets %s",
-                                        tee_name[model], c->image,
+                                        tee_name(model), c->image,
                                         disk_bus && streq(disk_bus, "scsi") ? "hw_disk_bus=scsi"
                                                                             : "hw_scsi_model=virtio-scsi");
                         if (r < 0)
@@ -227,6 +231,7 @@ int flavor_evaluate(const FlavorInput *in, FlavorResult *ret)
         Ctx c = { .in = in,
                   .flavor = in->flavor_name ?: "flavor",
                   .image = in->image_name ?: "image",
+                  .image_id = in->image_id ?: "<no-id>", /* Nova's word for an image without one */
                   .result = &res };
         const char *fv, *iv, *model = NULL;
         int fb, ib, r;
@@ -242,23 +247,35 @@ int flavor_evaluate(const FlavorInput *in, FlavorResult *ret)
                 r = add_error(&res, "FlavorImageConflict", NULL,
                               "Flavor %s has hw:mem_encryption extra spec explicitly set to %s, conflicting "
                               "with image %s which has hw_mem_encryption property explicitly set to %s",
-                              c.flavor, fv, c.image, iv);
+                              c.flavor, fv, c.image, ib ? "True" : "False"); /* Nova prints the bool */
                 goto done;
         }
         if (asprintf(&res.requesters, "%s%s%s%s%s%s", fb == 1 ? "hw:mem_encryption extra spec in " : "",
                      fb == 1 ? c.flavor : "", fb == 1 ? " flavor" : "", fb == 1 && ib == 1 ? " and " : "",
-                     ib == 1 ? "hw_mem_encryption property of image " : "", ib == 1 ? c.image : "") < 0) {
+                     ib == 1 ? "hw_mem_encryption property of image " : "", ib == 1 ? c.image_id : "") < 0) {
                 res.requesters = NULL;
                 r = -ENOMEM;
                 goto done;
         }
 
-        if ((r = get_unique(&c, "mem_encryption_model", &model)) != 0)
+        /* nova _check_for_mem_encryption_model_conflicts: its own message, not
+         * _get_unique_flavor_image_meta's. */
+        const char *fm, *im;
+        get_pair(&c, "mem_encryption_model", &fm, &im);
+        if (fm && im && !streq(fm, im)) {
+                r = add_error(&res, "FlavorImageConflict", NULL,
+                              "Flavor %s has hw:mem_encryption_model extra spec explicitly set to %s, "
+                              "conflicting with image %s which has hw_mem_encryption_model property "
+                              "explicitly set to %s",
+                              c.flavor, fm, c.image, im);
                 goto done;
+        }
+        model = fm ?: im;
         /* Nova's default model, also when only TDX hosts exist (the TDX spec keeps it). */
         res.model = mem_encryption_model_from_string(model ?: "amd-sev");
         if (res.model < 0) {
-                r = add_error(&res, "InvalidMemoryEncryptionModel", NULL,
+                /* nova MemEncryptionConfig.create raises the generic Invalid (intel-tdx: the TDX spec). */
+                r = add_error(&res, "Invalid", NULL,
                               "Invalid memory encryption model '%s'. Allowed values: amd-sev, amd-sev-es, "
                               "amd-sev-snp, intel-tdx.",
                               model);

@@ -37,6 +37,7 @@ typedef struct FlavorInput {
         size_t n_extra_specs;
         const FlavorProperty *image_properties; /* hw_mem_encryption=true, ... */
         size_t n_image_properties;
+        const char *image_id; /* for messages; NULL: "<no-id>", as Nova says */
 } FlavorInput;
 
 typedef struct FlavorError {

@@ -5,11 +5,11 @@
  * libvirt-event.h: the default event loop, virEventAddHandle, virEventAddTimeout).
  */
 #include <signal.h>
+#include <stdarg.h>
 #include <sys/signalfd.h>
-#include <libvirt/libvirt.h>
-#include <libvirt/virterror.h>
 
 #include "libvirt-backend.h"
+#include "vm/libvirt-dl.h"
 #include "log.h"
 
 /* libvirt's default error handler prints every error to stderr; cvm reports the ones that matter. */
@@ -17,18 +17,23 @@ static void silent_error(void *userdata, virErrorPtr e)
 {
 }
 
-static void libvirt_setup(void)
+/* Loads libvirt (libvirt-dl.h) and silences its default error printing. */
+static int libvirt_setup(char **reterr)
 {
         static bool done = false;
         if (done)
-                return;
-        virSetErrorFunc(NULL, silent_error);
+                return 0;
+        int r = dlopen_libvirt(reterr);
+        if (r < 0)
+                return r;
+        sym_virSetErrorFunc(NULL, silent_error);
         done = true;
+        return 0;
 }
 
 static char *last_error(void)
 {
-        return strdup(virGetLastErrorMessage() ?: "unknown libvirt error");
+        return strdup(sym_virGetLastErrorMessage() ?: "unknown libvirt error");
 }
 
 void libvirt_run_result_done(LibvirtRunResult *r)
@@ -56,15 +61,23 @@ static const char *const stopped_names[] = {
         [VIR_DOMAIN_EVENT_STOPPED_FROM_SNAPSHOT] = "snapshot",
 };
 
+/*
+ * libvirtd restarting (an upgrade, systemctl restart) closes the connection while QEMU keeps running: the
+ * supervisor reconnects, once a second for this many seconds, and follows the domain again.
+ */
+#define RECONNECT_TRIES 30
+
 typedef struct RunContext {
         const LibvirtRunConfig *config;
         virConnectPtr conn;
         virDomainPtr dom;
         char name[256];
         char uuid[VIR_UUID_STRING_BUFLEN];
-        int timer;
-        unsigned signals;
-        bool done, panicked, destroyed_by_us, conn_lost;
+        int cb, timer, reconnect_timer;
+        unsigned stop_level; /* 1: the power button was asked for, 2: destroy */
+        unsigned reconnect_tries;
+        int close_reason;
+        bool done, panicked, conn_lost;
         LibvirtRunResult *result;
 } RunContext;
 
@@ -87,7 +100,7 @@ static void set_reason(RunContext *c, const char *event, const char *detail)
 static int lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int detail, void *opaque)
 {
         RunContext *c = opaque;
-        const char *name = virDomainGetName(dom);
+        const char *name = sym_virDomainGetName(dom);
 
         /* Events arrive for every domain of the connection: ours has this name (names are unique). */
         if (!name || !streq(name, c->name))
@@ -98,18 +111,23 @@ static int lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int detail
                 dn = stopped_names[detail];
         else if (event == VIR_DOMAIN_EVENT_CRASHED && detail == VIR_DOMAIN_EVENT_CRASHED_PANICKED)
                 dn = "panicked";
+        else if (event == VIR_DOMAIN_EVENT_CRASHED && detail == VIR_DOMAIN_EVENT_CRASHED_CRASHLOADED)
+                dn = "crashloaded";
         char what[64];
         snprintf(what, sizeof(what), "%s%s%s", en ?: "unknown", dn ? "/" : "", strempty(dn));
         emit(c, (LibvirtEvent){ .type = LIBVIRT_EVENT_LIFECYCLE, .what = what });
 
-        if (event == VIR_DOMAIN_EVENT_CRASHED)
+        /* A panic (pvpanic, a TDX fatal error, an SNP termination request); a crash kernel taking over
+         * (crashloaded) is not one: the guest goes on. */
+        if (event == VIR_DOMAIN_EVENT_CRASHED && detail == VIR_DOMAIN_EVENT_CRASHED_PANICKED)
                 c->panicked = true;
         if (event != VIR_DOMAIN_EVENT_STOPPED)
                 return 0;
 
         set_reason(c, en ?: "stopped", dn);
         c->done = true;
-        if (c->panicked)
+        if (c->panicked || detail == VIR_DOMAIN_EVENT_STOPPED_CRASHED)
+                /* on_crash='destroy': libvirt ends a panicked domain with stopped/crashed. */
                 c->result->outcome = LAUNCH_GUEST_PANICKED;
         else if (detail == VIR_DOMAIN_EVENT_STOPPED_SHUTDOWN || detail == VIR_DOMAIN_EVENT_STOPPED_DESTROYED)
                 /* The guest powered off, or someone (cvm stop --force, virsh destroy, we) ended it. */
@@ -119,41 +137,170 @@ static int lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int detail
         return 0;
 }
 
-static void connection_closed(virConnectPtr conn, int reason, void *opaque)
+static const char *close_reason_to_string(int reason)
 {
-        RunContext *c = opaque;
         static const char *const reasons[] = {
                 [VIR_CONNECT_CLOSE_REASON_ERROR] = "a connection error",
                 [VIR_CONNECT_CLOSE_REASON_EOF] = "end of file",
                 [VIR_CONNECT_CLOSE_REASON_KEEPALIVE] = "a keepalive timeout",
                 [VIR_CONNECT_CLOSE_REASON_CLIENT] = "the client",
         };
-        if (c->done)
-                return;
-        c->done = c->conn_lost = true;
+        return reason >= 0 && (size_t) reason < ELEMENTSOF(reasons) && reasons[reason] ? reasons[reason]
+                                                                                       : "unknown reason";
+}
+
+static void fail_run(RunContext *c, const char *format, ...) _printf_(2, 3);
+static void fail_run(RunContext *c, const char *format, ...)
+{
+        va_list ap;
+        c->done = true;
         c->result->outcome = LAUNCH_QEMU_FAILED;
         free(c->result->error);
-        if (asprintf(&c->result->error, "The connection to libvirtd was closed (%s)",
-                     reason >= 0 && (size_t) reason < ELEMENTSOF(reasons) && reasons[reason]
-                             ? reasons[reason]
-                             : "unknown reason") < 0)
+        va_start(ap, format);
+        if (vasprintf(&c->result->error, format, ap) < 0)
                 c->result->error = NULL;
+        va_end(ap);
+}
+
+static void on_reconnect(int timer, void *opaque);
+
+static void connection_closed(virConnectPtr conn, int reason, void *opaque)
+{
+        RunContext *c = opaque;
+        char what[128];
+
+        /* Called from the event loop, as libvirt noticed the end: the connection is dropped in on_reconnect.
+         */
+        if (c->done || c->conn_lost || conn != c->conn)
+                return;
+        c->conn_lost = true;
+        c->close_reason = reason;
+        c->reconnect_tries = 0;
+        snprintf(what, sizeof(what), "the connection to libvirtd was closed (%s); reconnecting",
+                 close_reason_to_string(reason));
+        emit(c, (LibvirtEvent){ .type = LIBVIRT_EVENT_WARNING, .what = what });
+        if (c->reconnect_timer < 0)
+                c->reconnect_timer = sym_virEventAddTimeout(1000, on_reconnect, c, NULL);
+        else
+                sym_virEventUpdateTimeout(c->reconnect_timer, 1000);
+        if (c->reconnect_timer < 0)
+                fail_run(c, "The connection to libvirtd was closed (%s)", close_reason_to_string(reason));
+}
+
+/* Opens the connection and registers for the domain's lifecycle events and the connection's end. */
+static int connect_libvirt(RunContext *c)
+{
+        c->conn = sym_virConnectOpen(c->config->uri ?: LIBVIRT_DEFAULT_URI);
+        if (!c->conn)
+                return -ECONNREFUSED;
+        /* Registered before the domain is looked up or exists: an early end must not be missed. */
+        c->cb = sym_virConnectDomainEventRegisterAny(c->conn, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                                     VIR_DOMAIN_EVENT_CALLBACK(lifecycle), c, NULL);
+        if (c->cb < 0 || sym_virConnectRegisterCloseCallback(c->conn, connection_closed, c, NULL) < 0)
+                return -EIO;
+        return 0;
+}
+
+static void disconnect_libvirt(RunContext *c)
+{
+        if (c->conn && !c->conn_lost) {
+                if (c->cb >= 0)
+                        sym_virConnectDomainEventDeregisterAny(c->conn, c->cb);
+                sym_virConnectUnregisterCloseCallback(c->conn, connection_closed);
+        }
+        c->cb = -1;
+        if (c->dom)
+                sym_virDomainFree(TAKE_PTR(c->dom));
+        if (c->conn)
+                sym_virConnectClose(TAKE_PTR(c->conn)); /* AUTODESTROY: a domain still running ends here */
 }
 
 static void destroy(RunContext *c, bool timed_out)
 {
         emit(c, (LibvirtEvent){ .type = LIBVIRT_EVENT_DESTROY, .timed_out = timed_out });
-        c->destroyed_by_us = true;
-        if (virDomainDestroy(c->dom) < 0)
-                emit(c, (LibvirtEvent){ .type = LIBVIRT_EVENT_WARNING, .what = virGetLastErrorMessage() });
+        if (sym_virDomainDestroy(c->dom) < 0)
+                emit(c,
+                     (LibvirtEvent){ .type = LIBVIRT_EVENT_WARNING, .what = sym_virGetLastErrorMessage() });
+}
+
+static void on_timeout(int timer, void *opaque);
+
+/*
+ * Carries out stop_level: the ACPI power button with a destroy after the timeout, or a destroy. Without a
+ * connection it waits for the reconnect, which calls it again.
+ */
+static void stop_domain(RunContext *c, bool timed_out)
+{
+        if (c->done || c->conn_lost || c->stop_level == 0)
+                return;
+        if (c->stop_level >= 2) {
+                destroy(c, timed_out);
+                return;
+        }
+        uint64_t t = c->config->shutdown_timeout_usec;
+        emit(c, (LibvirtEvent){ .type = LIBVIRT_EVENT_POWERDOWN, .timeout_usec = t });
+        if (sym_virDomainShutdownFlags(c->dom, VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN) < 0) {
+                emit(c,
+                     (LibvirtEvent){ .type = LIBVIRT_EVENT_WARNING, .what = sym_virGetLastErrorMessage() });
+                c->stop_level = 2;
+                destroy(c, false);
+                return;
+        }
+        if (c->timer < 0)
+                c->timer = sym_virEventAddTimeout((int) MIN(t / 1000, (uint64_t) INT32_MAX), on_timeout, c,
+                                                  NULL);
 }
 
 static void on_timeout(int timer, void *opaque)
 {
         RunContext *c = opaque;
-        virEventUpdateTimeout(timer, -1);
-        if (!c->done)
-                destroy(c, true);
+        sym_virEventUpdateTimeout(timer, -1);
+        c->stop_level = 2;
+        stop_domain(c, true);
+}
+
+static void on_reconnect(int timer, void *opaque)
+{
+        RunContext *c = opaque;
+
+        if (c->done || !c->conn_lost) {
+                sym_virEventUpdateTimeout(timer, -1);
+                return;
+        }
+        disconnect_libvirt(c);
+        c->conn_lost = false;
+        int r = connect_libvirt(c);
+        if (r >= 0) {
+                char uuid[VIR_UUID_STRING_BUFLEN] = "";
+                c->dom = sym_virDomainLookupByName(c->conn, c->name);
+                if (!c->dom || sym_virDomainGetUUIDString(c->dom, uuid) < 0 || !streq(uuid, c->uuid)) {
+                        /* Ended while libvirtd was away (or replaced by another domain of that name). */
+                        disconnect_libvirt(c);
+                        sym_virEventUpdateTimeout(timer, -1);
+                        fail_run(c,
+                                 "The domain ended while libvirtd was away (its connection was closed: %s); "
+                                 "how it ended is unknown",
+                                 close_reason_to_string(c->close_reason));
+                        return;
+                }
+                sym_virEventUpdateTimeout(timer, -1);
+                emit(c, (LibvirtEvent){ .type = LIBVIRT_EVENT_WARNING,
+                                        .what = "reconnected to libvirtd; the domain still runs" });
+                stop_domain(c, false); /* a stop asked for while libvirtd was away */
+                return;
+        }
+        /* Not back yet: try again in a second, as the timer repeats. */
+        disconnect_libvirt(c);
+        c->conn_lost = true;
+        if (++c->reconnect_tries < RECONNECT_TRIES)
+                return;
+        sym_virEventUpdateTimeout(timer, -1);
+        fail_run(
+                c,
+                "The connection to libvirtd was closed (%s) and libvirtd did not come back within %u s; the "
+                "domain may still run ('virsh -c %s destroy %s' ends it)",
+                close_reason_to_string(c->close_reason), RECONNECT_TRIES,
+                c->config->uri ?: LIBVIRT_DEFAULT_URI, c->name);
 }
 
 static void on_signal(int watch, int fd, int events, void *opaque)
@@ -167,33 +314,21 @@ static void on_signal(int watch, int fd, int events, void *opaque)
         emit(c, (LibvirtEvent){ .type = LIBVIRT_EVENT_SIGNAL, .signo = (int) si.ssi_signo });
         if (c->done)
                 return;
-        if (c->signals++ == 0) {
-                uint64_t t = c->config->shutdown_timeout_usec;
-                emit(c, (LibvirtEvent){ .type = LIBVIRT_EVENT_POWERDOWN, .timeout_usec = t });
-                if (virDomainShutdownFlags(c->dom, VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN) < 0) {
-                        emit(c, (LibvirtEvent){ .type = LIBVIRT_EVENT_WARNING,
-                                                .what = virGetLastErrorMessage() });
-                        destroy(c, false);
-                        return;
-                }
-                c->timer =
-                        virEventAddTimeout((int) MIN(t / 1000, (uint64_t) INT32_MAX), on_timeout, c, NULL);
-                return;
-        }
-        destroy(c, false);
+        /* The first signal presses the power button, the next destroys. */
+        if (c->stop_level < 2)
+                c->stop_level++;
+        stop_domain(c, false);
 }
 
 int libvirt_run(const LibvirtRunConfig *config, LibvirtRunResult *ret)
 {
-        RunContext c = { .config = config, .timer = -1, .result = ret };
-        int cb = -1, watch = -1, r = 0;
+        RunContext c = { .config = config, .cb = -1, .timer = -1, .reconnect_timer = -1, .result = ret };
+        int watch = -1, r = 0;
         sigset_t mask, old;
 
         *ret = (LibvirtRunResult){ .outcome = LAUNCH_QEMU_FAILED };
-        libvirt_setup();
-        if (virEventRegisterDefaultImpl() < 0)
-                return -ENOMEM;
 
+        /* Blocked before libvirt is called, so that any thread it starts inherits the mask. */
         sigemptyset(&mask);
         sigaddset(&mask, SIGINT);
         sigaddset(&mask, SIGTERM);
@@ -206,56 +341,50 @@ int libvirt_run(const LibvirtRunConfig *config, LibvirtRunResult *ret)
                 goto finish;
         }
 
-        c.conn = virConnectOpen(config->uri ?: LIBVIRT_DEFAULT_URI);
-        if (!c.conn) {
+        r = libvirt_setup(&ret->error);
+        if (r < 0)
+                goto finish;
+        if (sym_virEventRegisterDefaultImpl() < 0) {
+                r = -ENOMEM;
+                goto finish;
+        }
+        /* Events of the new domain may arrive before sym_virDomainCreateXML() returns: match them by name.
+         */
+        snprintf(c.name, sizeof(c.name), "%s", strempty(config->name));
+        if (connect_libvirt(&c) < 0) {
                 ret->error = last_error();
                 goto finish;
         }
-        /* Registered before the domain exists: an early end must not be missed. */
-        cb = virConnectDomainEventRegisterAny(c.conn, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
-                                              VIR_DOMAIN_EVENT_CALLBACK(lifecycle), &c, NULL);
-        if (cb < 0 || virConnectRegisterCloseCallback(c.conn, connection_closed, &c, NULL) < 0) {
-                ret->error = last_error();
-                goto finish;
-        }
-        watch = virEventAddHandle(sfd, VIR_EVENT_HANDLE_READABLE, on_signal, &c, NULL);
+        watch = sym_virEventAddHandle(sfd, VIR_EVENT_HANDLE_READABLE, on_signal, &c, NULL);
         if (watch < 0) {
                 r = -ENOMEM;
                 goto finish;
         }
 
-        /* Events of the new domain may arrive before virDomainCreateXML() returns: match them by name. */
-        snprintf(c.name, sizeof(c.name), "%s", strempty(config->name));
-        c.dom = virDomainCreateXML(c.conn, config->xml, VIR_DOMAIN_START_AUTODESTROY);
+        c.dom = sym_virDomainCreateXML(c.conn, config->xml, VIR_DOMAIN_START_AUTODESTROY);
         if (!c.dom) {
                 ret->error = last_error();
                 goto finish;
         }
-        snprintf(c.name, sizeof(c.name), "%s", strempty(virDomainGetName(c.dom)));
-        if (virDomainGetUUIDString(c.dom, c.uuid) < 0)
+        snprintf(c.name, sizeof(c.name), "%s", strempty(sym_virDomainGetName(c.dom)));
+        if (sym_virDomainGetUUIDString(c.dom, c.uuid) < 0)
                 c.uuid[0] = 0;
         emit(&c, (LibvirtEvent){ .type = LIBVIRT_EVENT_STARTED });
 
         while (!c.done)
-                if (virEventRunDefaultImpl() < 0) {
+                if (sym_virEventRunDefaultImpl() < 0) {
                         ret->error = last_error();
                         break;
                 }
 
 finish:
         if (watch >= 0)
-                virEventRemoveHandle(watch);
+                sym_virEventRemoveHandle(watch);
         if (c.timer >= 0)
-                virEventRemoveTimeout(c.timer);
-        if (c.conn && !c.conn_lost) {
-                if (cb >= 0)
-                        virConnectDomainEventDeregisterAny(c.conn, cb);
-                virConnectUnregisterCloseCallback(c.conn, connection_closed);
-        }
-        if (c.dom)
-                virDomainFree(c.dom);
-        if (c.conn)
-                virConnectClose(c.conn); /* AUTODESTROY: a domain still running ends here */
+                sym_virEventRemoveTimeout(c.timer);
+        if (c.reconnect_timer >= 0)
+                sym_virEventRemoveTimeout(c.reconnect_timer);
+        disconnect_libvirt(&c);
         if (sfd >= 0)
                 close(sfd);
         (void) sigprocmask(SIG_SETMASK, &old, NULL);
@@ -265,18 +394,20 @@ finish:
 static int open_domain(const char *uri, const char *name, virConnectPtr *ret_conn, virDomainPtr *ret_dom,
                        char **reterr)
 {
-        libvirt_setup();
-        virConnectPtr conn = virConnectOpen(uri ?: LIBVIRT_DEFAULT_URI);
+        int r = libvirt_setup(reterr);
+        if (r < 0)
+                return r;
+        virConnectPtr conn = sym_virConnectOpen(uri ?: LIBVIRT_DEFAULT_URI);
         if (!conn) {
                 if (reterr)
                         *reterr = last_error();
                 return -ECONNREFUSED;
         }
-        virDomainPtr dom = virDomainLookupByName(conn, name);
+        virDomainPtr dom = sym_virDomainLookupByName(conn, name);
         if (!dom) {
                 if (reterr)
                         *reterr = last_error();
-                virConnectClose(conn);
+                sym_virConnectClose(conn);
                 return -ENOENT;
         }
         *ret_conn = conn;
@@ -299,11 +430,11 @@ int libvirt_domain_state(const char *uri, const char *name, char **ret, char **r
         r = open_domain(uri, name, &conn, &dom, reterr);
         if (r < 0)
                 return r;
-        r = virDomainGetState(dom, &state, &reason, 0);
+        r = sym_virDomainGetState(dom, &state, &reason, 0);
         if (r < 0 && reterr)
                 *reterr = last_error();
-        virDomainFree(dom);
-        virConnectClose(conn);
+        sym_virDomainFree(dom);
+        sym_virConnectClose(conn);
         if (r < 0)
                 return -EIO;
         *ret = strdup(state >= 0 && (size_t) state < ELEMENTSOF(states) && states[state] ? states[state]
@@ -319,10 +450,11 @@ int libvirt_domain_stop(const char *uri, const char *name, bool force, char **re
         int r = open_domain(uri, name, &conn, &dom, reterr);
         if (r < 0)
                 return r;
-        r = force ? virDomainDestroy(dom) : virDomainShutdownFlags(dom, VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN);
+        r = force ? sym_virDomainDestroy(dom)
+                  : sym_virDomainShutdownFlags(dom, VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN);
         if (r < 0 && reterr)
                 *reterr = last_error();
-        virDomainFree(dom);
-        virConnectClose(conn);
+        sym_virDomainFree(dom);
+        sym_virConnectClose(conn);
         return r < 0 ? -EIO : 0;
 }

@@ -11,9 +11,13 @@
  *
  * The first signal presses the ACPI power button (virDomainShutdownFlags ACPI_POWER_BTN); after
  * shutdown_timeout_usec, or at a second signal, the domain is destroyed. Outcomes match the QEMU
- * backend's: STOPPED/SHUTDOWN and STOPPED/DESTROYED are LAUNCH_POWERED_OFF, a CRASHED/PANICKED event
- * makes LAUNCH_GUEST_PANICKED, anything else (a failed start, STOPPED/FAILED or CRASHED, libvirtd going
- * away) LAUNCH_QEMU_FAILED.
+ * backend's: STOPPED/SHUTDOWN and STOPPED/DESTROYED are LAUNCH_POWERED_OFF, a CRASHED/PANICKED event or
+ * STOPPED/CRASHED (on_crash='destroy' after a panic) LAUNCH_GUEST_PANICKED, anything else (a failed start,
+ * STOPPED/FAILED, a domain gone while libvirtd was away) LAUNCH_QEMU_FAILED.
+ *
+ * When the connection closes (libvirtd restarted or died; QEMU runs on), the supervisor reconnects once a
+ * second for 30 s, finds the domain again by name and UUID, and goes on; signals received meanwhile are
+ * acted on then. The new connection cannot re-arm AUTODESTROY.
  */
 
 #define LIBVIRT_DEFAULT_URI "qemu:///system"

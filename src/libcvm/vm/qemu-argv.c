@@ -434,7 +434,9 @@ int qemu_argv_build(const VmSpec *s, const QemuLaunchPaths *p, char ***ret)
                                                          : ON_REBOOT_RESET;
         if (onr != ON_REBOOT_RESET)
                 argv_add_many(&a, "-action", "reboot=shutdown", NULL);
-        argv_add_many(&a, "-action", "panic=shutdown", NULL);
+        /* The guest reports a panic through the ISA pvpanic device (port 0x505); QEMU then emits
+         * GUEST_PANICKED and, by this action, shuts down, which the supervisor reports as exit 4. */
+        argv_add_many(&a, "-device", "pvpanic", "-action", "panic=shutdown", NULL);
 
         return argv_finish(&a, ret);
 }
