@@ -40,19 +40,29 @@ static void attr(Writer *w, const char *name, const char *value)
         check(w, sym_xmlTextWriterWriteAttribute(w->w, BAD_CAST name, BAD_CAST value));
 }
 
+/* Formats a short value (numbers, hex) into buf; a value that does not fit fails the whole document. */
+static bool vformat(Writer *w, char buf[static 64], const char *format, va_list ap)
+        __attribute__((format(printf, 3, 0)));
+static bool vformat(Writer *w, char buf[static 64], const char *format, va_list ap)
+{
+        int n = vsnprintf(buf, 64, format, ap);
+        if (n < 0 || n >= 64) {
+                w->error = -E2BIG;
+                return false;
+        }
+        return true;
+}
+
 static void attrf(Writer *w, const char *name, const char *format, ...) _printf_(3, 4);
 static void attrf(Writer *w, const char *name, const char *format, ...)
 {
         char buf[64];
         va_list ap;
         va_start(ap, format);
-        int n = vsnprintf(buf, sizeof(buf), format, ap);
+        bool ok = vformat(w, buf, format, ap);
         va_end(ap);
-        if (n < 0 || (size_t) n >= sizeof(buf)) {
-                w->error = -E2BIG;
-                return;
-        }
-        attr(w, name, buf);
+        if (ok)
+                attr(w, name, buf);
 }
 
 /* <element>text</element> */
@@ -67,13 +77,10 @@ static void text_elementf(Writer *w, const char *element, const char *format, ..
         char buf[64];
         va_list ap;
         va_start(ap, format);
-        int n = vsnprintf(buf, sizeof(buf), format, ap);
+        bool ok = vformat(w, buf, format, ap);
         va_end(ap);
-        if (n < 0 || (size_t) n >= sizeof(buf)) {
-                w->error = -E2BIG;
-                return;
-        }
-        text_element(w, element, buf);
+        if (ok)
+                text_element(w, element, buf);
 }
 
 /* <element a="v"/> */
