@@ -5,7 +5,7 @@
  * on as many threads as can sign at once (min(clients, daemon threads, CPUs)). One signature per quote is
  * the bound: the QE report the soft CA puts in a quote depends only on the attestation key and is signed
  * once. Each client sends QEMU's framed GET_QUOTE_REQ (test/helpers/qgs-client.c) on a new connection per
- * quote.
+ * quote and, like QEMU, reads the reply only as far as its length prefix says.
  *
  *   qgsd-bench SOCKET TDREPORT CLIENTS SECONDS SIGNING_THREADS
  */
@@ -44,11 +44,17 @@ static bool one_quote(void)
         if (connect(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0 ||
             send(fd, request, request_size, MSG_NOSIGNAL) != (ssize_t) request_size)
                 goto out;
-        for (;;) {
-                ssize_t k = recv(fd, buf + n, sizeof(buf) - n, 0);
+        /* As QEMU does (tdx_get_quote_read()): read until the length prefix's message is complete, then
+         * close, without waiting for the daemon's end of stream. */
+        for (size_t want = sizeof(buf); n < want;) {
+                ssize_t k = recv(fd, buf + n, want - n, 0);
                 if (k <= 0)
                         break;
                 n += (size_t) k;
+                if (n >= QGS_PREFIX_SIZE)
+                        want = MIN(sizeof(buf),
+                                   QGS_PREFIX_SIZE + ((size_t) buf[0] << 24 | (size_t) buf[1] << 16 |
+                                                      (size_t) buf[2] << 8 | buf[3]));
         }
         QgsMessage m;
         ok = n > QGS_PREFIX_SIZE && qgs_msg_parse(buf + 4, n - 4, &m, NULL, NULL) >= 0 &&

@@ -2,6 +2,7 @@
 #include <inttypes.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
@@ -26,6 +27,9 @@ typedef struct Source {
         int fd;
 } Source;
 
+/* A GET_QUOTE_REQ with a 1024-byte TDREPORT and room for an ID list: what the first read asks for. */
+#define CONN_READ_AHEAD 2048U
+
 typedef enum ConnState {
         CONN_READING,
         CONN_WORKING, /* owned by a worker thread: the loop does not touch it */
@@ -35,8 +39,8 @@ typedef enum ConnState {
 typedef struct Conn {
         Source src;
         uint64_t id;
-        pid_t peer_pid; /* unix sockets only, for the log */
         ConnState state;
+        uint32_t events; /* what the epoll set watches for it; 0: not in the set */
         uint8_t *in;
         size_t in_n, in_cap;
         QgsFrameKind kind;
@@ -52,9 +56,10 @@ struct QgsdServer {
         Source signal, event;
         Source *listeners;
         size_t n_listeners;
-        bool paused, stopping;
+        bool paused, stopping; /* written by the loop under lock, read by workers under it */
 
-        unsigned n_conn, max_conn;
+        atomic_uint n_conn; /* workers close the connections they finish */
+        unsigned max_conn;
         uint64_t timeout_usec, next_id;
         Conn *head, *tail; /* sorted by deadline */
 
@@ -109,7 +114,24 @@ static void listeners_watch(QgsdServer *s, bool on)
                 struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &s->listeners[i] };
                 (void) epoll_ctl(s->epfd, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, s->listeners[i].fd, &ev);
         }
+        pthread_mutex_lock(&s->lock);
         s->paused = !on;
+        pthread_mutex_unlock(&s->lock);
+}
+
+/* After a connection ended, or after pausing: a worker may have closed one before it saw the pause. */
+static void listeners_maybe_resume(QgsdServer *s)
+{
+        if (s->paused && !s->stopping && s->n_conn < s->max_conn)
+                listeners_watch(s, true);
+}
+
+/* The peer's pid for the log (unix sockets only; 0 when unknown). */
+static pid_t conn_peer_pid(const Conn *c)
+{
+        struct ucred cred;
+        socklen_t cl = sizeof(cred);
+        return getsockopt(c->src.fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) == 0 ? cred.pid : 0;
 }
 
 static void conn_close(QgsdServer *s, Conn *c)
@@ -120,16 +142,19 @@ static void conn_close(QgsdServer *s, Conn *c)
         free(c->out);
         free(c);
         s->n_conn--;
-        if (s->paused && !s->stopping && s->n_conn < s->max_conn)
-                listeners_watch(s, true);
+        listeners_maybe_resume(s);
 }
 
-/* The connection was out of the set while a worker had it (conn_dispatch()): added back then. */
-static void conn_watch(QgsdServer *s, Conn *c, uint32_t events)
+/* A connection enters the set only when it has to wait: most requests are there when they are accepted. */
+static int conn_watch(QgsdServer *s, Conn *c, uint32_t events)
 {
         struct epoll_event ev = { .events = events, .data.ptr = c };
-        if (epoll_ctl(s->epfd, EPOLL_CTL_MOD, c->src.fd, &ev) < 0 && errno == ENOENT)
-                (void) epoll_ctl(s->epfd, EPOLL_CTL_ADD, c->src.fd, &ev);
+        if (c->events == events)
+                return 0;
+        if (epoll_ctl(s->epfd, c->events ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, c->src.fd, &ev) < 0)
+                return log_warning_errno(errno, "Connection %" PRIu64 ": epoll_ctl() failed: %m", c->id);
+        c->events = events;
+        return 0;
 }
 
 /*
@@ -139,7 +164,6 @@ static void conn_watch(QgsdServer *s, Conn *c, uint32_t events)
  */
 static void conn_finish(int fd)
 {
-        (void) shutdown(fd, SHUT_WR);
         for (unsigned i = 0; i < 32; i++) {
                 uint8_t sink[4096];
                 if (recv(fd, sink, sizeof(sink), MSG_DONTWAIT) <= 0)
@@ -267,8 +291,23 @@ static void *worker(void *userdata)
                                 break;
                         c->out_off += (size_t) n;
                 }
-                if (c->out && c->out_off == c->out_n)
-                        conn_finish(c->src.fd);
+                if (!c->out || c->out_off == c->out_n) {
+                        /* Done: closed here rather than handed back, which would wake the loop for every
+                         * request. The loop needs to hear of it only when paused at the cap or draining. */
+                        if (c->out)
+                                conn_finish(c->src.fd);
+                        (void) close(c->src.fd);
+                        free(c->in);
+                        free(c->out);
+                        free(c);
+                        pthread_mutex_lock(&s->lock);
+                        s->n_conn--;
+                        if (s->paused || s->stopping) {
+                                uint64_t one = 1;
+                                (void) !write(s->event.fd, &one, sizeof(one));
+                        }
+                        continue;
+                }
 
                 pthread_mutex_lock(&s->lock);
                 c->job_next = NULL;
@@ -293,10 +332,10 @@ static void conn_write(QgsdServer *s, Conn *c)
                 if (n < 0) {
                         if (errno == EINTR)
                                 continue;
-                        if (errno == EAGAIN) {
-                                conn_watch(s, c, EPOLLOUT);
+                        if (errno == EAGAIN && conn_watch(s, c, EPOLLOUT) >= 0)
                                 return;
-                        }
+                        if (errno == EAGAIN)
+                                break;
                         log_full_errno(LOG_INFO, errno,
                                        "Connection %" PRIu64 ": the client went away before its reply: %m",
                                        c->id);
@@ -324,7 +363,9 @@ static void conn_dispatch(QgsdServer *s, Conn *c)
         deadline_unlink(s, c); /* the backend's own time is not the client's */
         /* Out of the set, not just masked: an empty mask still reports EPOLLHUP and EPOLLERR, level-
          * triggered, so a client that hangs up while its request is worked on would spin the loop. */
-        (void) epoll_ctl(s->epfd, EPOLL_CTL_DEL, c->src.fd, NULL);
+        if (c->events != 0)
+                (void) epoll_ctl(s->epfd, EPOLL_CTL_DEL, c->src.fd, NULL);
+        c->events = 0;
 
         pthread_mutex_lock(&s->lock);
         c->job_next = NULL;
@@ -333,8 +374,9 @@ static void conn_dispatch(QgsdServer *s, Conn *c)
         else
                 s->work_head = c;
         s->work_tail = c;
-        pthread_cond_signal(&s->cond);
         pthread_mutex_unlock(&s->lock);
+        /* After the unlock: a woken worker would otherwise block at once on the mutex the loop holds. */
+        pthread_cond_signal(&s->cond);
 }
 
 /* Returns whether c is still open and reading: it may have been answered, dispatched or closed. */
@@ -346,6 +388,11 @@ static bool conn_read(QgsdServer *s, Conn *c)
                 size_t need;
                 int r;
 
+                /* What was read ahead beyond the request is dropped, as it would have been left unread. */
+                if (c->in_n > QGS_PREFIX_SIZE + QGS_HEADER_SIZE &&
+                    qgs_frame_classify(c->in, QGS_PREFIX_SIZE + QGS_HEADER_SIZE, QGS_MSG_MAX, &c->kind,
+                                       &need, NULL, NULL) >= 0)
+                        c->in_n = MIN(c->in_n, need);
                 r = qgs_frame_classify(c->in, c->in_n, QGS_MSG_MAX, &c->kind, &need, &qgs_error, &err);
                 if (r < 0) {
                         log_info("Connection %" PRIu64 ": %s, answering %s", c->id, err ?: "invalid frame",
@@ -358,18 +405,22 @@ static bool conn_read(QgsdServer *s, Conn *c)
                         return false;
                 }
 
-                if (need > c->in_cap) {
-                        uint8_t *p = realloc(c->in, need);
+                /* Until the header tells the size, read as much as a quote request takes, so that one recv()
+                 * usually gets it all; then exactly what the request still lacks. */
+                bool size_known = c->in_n >= QGS_PREFIX_SIZE + QGS_HEADER_SIZE ||
+                                  (c->in_n > 0 && c->in[0] == QGS_TDX_REPORT_TYPE);
+                size_t want = size_known ? need : MAX(need, CONN_READ_AHEAD);
+                if (want > c->in_cap) {
+                        uint8_t *p = realloc(c->in, want);
                         if (!p) {
                                 log_oom();
                                 conn_close(s, c);
                                 return false;
                         }
                         c->in = p;
-                        c->in_cap = need;
+                        c->in_cap = want;
                 }
-                /* Exactly what the request still lacks: never a byte of anything after it. */
-                ssize_t n = recv(c->src.fd, c->in + c->in_n, need - c->in_n, 0);
+                ssize_t n = recv(c->src.fd, c->in + c->in_n, want - c->in_n, 0);
                 if (n < 0) {
                         if (errno == EINTR)
                                 continue;
@@ -410,34 +461,36 @@ static void on_listener(QgsdServer *s, Source *l)
                         log_warning_errno(errno, "accept() failed: %m");
                         /* Out of descriptors or memory: the listener stays readable, so watching it would
                          * spin the loop and flood the log. Wait for a connection to end instead. */
-                        if (s->n_conn > 0 && !s->paused)
+                        unsigned open = s->n_conn;
+                        if (open > 0 && !s->paused) {
                                 listeners_watch(s, false);
+                                if (s->n_conn < open) /* a worker closed one before it saw the pause */
+                                        listeners_watch(s, true);
+                        }
                         return;
                 }
                 Conn *c = new0(Conn, 1);
-                struct epoll_event ev = { .events = EPOLLIN, .data.ptr = c };
-                if (!c || epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
-                        log_warning_errno(c ? errno : ENOMEM, "Failed to take a connection: %m");
-                        free(c);
+                if (!c) {
+                        log_oom();
                         (void) close(fd);
                         return;
                 }
                 c->src = (Source){ .kind = SOURCE_CONN, .fd = fd };
                 c->id = ++s->next_id;
-                struct ucred cred;
-                socklen_t cl = sizeof(cred);
-                if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) == 0)
-                        c->peer_pid = cred.pid;
                 s->n_conn++;
                 deadline_append(s, c);
-                log_debug("Connection %" PRIu64 " from pid %d", c->id, (int) c->peer_pid);
+                if (log_get_max_level() >= LOG_DEBUG)
+                        log_debug("Connection %" PRIu64 " from pid %d", c->id, (int) conn_peer_pid(c));
                 /* QEMU writes its request right after connecting: often it is there already. */
-                (void) conn_read(s, c);
+                if (conn_read(s, c) && conn_watch(s, c, EPOLLIN) < 0)
+                        conn_close(s, c);
         }
         /* At the cap: leave further clients in the listen backlog until a connection ends. */
         if (!s->paused) {
-                log_info("%u connections open, the cap: accepting again when one ends", s->n_conn);
+                log_info("%u connections open, the cap: accepting again when one ends",
+                         (unsigned) s->n_conn);
                 listeners_watch(s, false);
+                listeners_maybe_resume(s);
         }
 }
 
@@ -462,6 +515,8 @@ static void on_done(QgsdServer *s)
                 }
                 c = next;
         }
+        /* Woken by a worker that closed a connection while paused or draining. */
+        listeners_maybe_resume(s);
 }
 
 static void server_reload(QgsdServer *s)
@@ -499,7 +554,9 @@ static void server_stop(QgsdServer *s)
 {
         log_info("Stopping: no new connections; finishing %u in flight", s->n_conn);
         (void) service_notify("STOPPING=1");
+        pthread_mutex_lock(&s->lock);
         s->stopping = true;
+        pthread_mutex_unlock(&s->lock);
         if (!s->paused)
                 listeners_watch(s, false);
         /* Idle connections have no request to finish; what a client sent before the signal counts. */
@@ -531,7 +588,8 @@ static void expire(QgsdServer *s)
         while (s->head && s->head->deadline <= now) {
                 Conn *c = s->head;
                 log_info("Connection %" PRIu64 " (pid %d): no %s within %" PRIu64 " ms, closing", c->id,
-                         (int) c->peer_pid, c->state == CONN_READING ? "complete request" : "reply taken",
+                         (int) conn_peer_pid(c),
+                         c->state == CONN_READING ? "complete request" : "reply taken",
                          s->timeout_usec / 1000);
                 conn_close(s, c);
         }

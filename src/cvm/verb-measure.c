@@ -124,7 +124,7 @@ static void tdx_print(json_object *o)
         const char *order = json_get_string(o, "order");
         MrtdOrder k = mrtd_order_from_string(order);
 
-        printf("MRTD   %s\n", json_get_string(o, "mrtd"));
+        printf("MRTD   %s\n", strna(json_get_string(o, "mrtd")));
         printf("       order %s (%s): %s TDH.MEM.PAGE.ADD, %s TDH.MR.EXTEND\n", order,
                k >= 0 ? stacks[k] : "?", json_object_get_string(json_get(o, "page_adds", json_type_int)),
                json_object_get_string(json_get(o, "mr_extends", json_type_int)));
@@ -295,8 +295,8 @@ static void snp_print(json_object *o)
         json_object *h = json_get(o, "kernel_hashes", json_type_object);
         const char *type = json_get_string(o, "vcpu_type");
 
-        printf("Launch digest   %s\n", json_get_string(o, "launch_digest"));
-        printf("OVMF hash       %s\n", json_get_string(o, "ovmf_hash"));
+        printf("Launch digest   %s\n", strna(json_get_string(o, "launch_digest")));
+        printf("OVMF hash       %s\n", strna(json_get_string(o, "ovmf_hash")));
         printf("Firmware        %s at %s, AP reset EIP %s\n", json_get_string(o, "firmware"),
                json_get_string(o, "firmware_gpa"), json_get_string(o, "ap_reset_eip"));
         printf("vCPUs           %s x %s (signature %s), guest features %s, VMM %s\n",

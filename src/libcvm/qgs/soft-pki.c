@@ -46,6 +46,7 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(X509_EXTENSION *, X509_EXTENSION_free)
 DEFINE_TRIVIAL_CLEANUP_FUNC(ASN1_INTEGER *, ASN1_INTEGER_free)
 DEFINE_TRIVIAL_CLEANUP_FUNC(ASN1_OCTET_STRING *, ASN1_OCTET_STRING_free)
 DEFINE_TRIVIAL_CLEANUP_FUNC(ASN1_TIME *, ASN1_TIME_free)
+DEFINE_TRIVIAL_CLEANUP_FUNC(EVP_PKEY_CTX *, EVP_PKEY_CTX_free)
 
 void soft_pki_done(SoftPki *p)
 {
@@ -331,16 +332,12 @@ int soft_crl_new(X509 *issuer, EVP_PKEY *key, time_t now, time_t next, X509_CRL 
 
 /* ---- signatures --------------------------------------------------------------------------------------- */
 
-int soft_sign(EVP_PKEY *key, const void *data, size_t size, uint8_t ret[static 64])
+int soft_sign_digest(EVP_PKEY_CTX *ctx, const uint8_t digest[static 32], uint8_t ret[static 64])
 {
-        _cleanup_(EVP_MD_CTX_freep) EVP_MD_CTX *md = EVP_MD_CTX_new();
         unsigned char der[80];
         size_t n = sizeof(der);
 
-        /* One EVP_MD_CTX per call and a key that is only read: safe from many threads (openssl-threads(7)).
-         */
-        if (!md || EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, key) != 1 ||
-            EVP_DigestSign(md, der, &n, data, size) != 1)
+        if (EVP_PKEY_sign(ctx, der, &n, digest, 32) != 1)
                 return openssl_error(-ENOMEM, "ECDSA sign");
         const unsigned char *p = der;
         _cleanup_(ECDSA_SIG_freep) ECDSA_SIG *sig = d2i_ECDSA_SIG(NULL, &p, (long) n);
@@ -348,6 +345,18 @@ int soft_sign(EVP_PKEY *key, const void *data, size_t size, uint8_t ret[static 6
             BN_bn2binpad(ECDSA_SIG_get0_s(sig), ret + 32, 32) != 32)
                 return openssl_error(-ENOMEM, "ECDSA signature");
         return 0;
+}
+
+int soft_sign(EVP_PKEY *key, const void *data, size_t size, uint8_t ret[static 64])
+{
+        _cleanup_(EVP_PKEY_CTX_freep) EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL);
+        uint8_t md[32];
+
+        /* One context per call and a key that is only read: safe from many threads (openssl-threads(7)). */
+        if (!ctx || EVP_PKEY_sign_init(ctx) != 1 ||
+            EVP_Digest(data, size, md, NULL, EVP_sha256(), NULL) != 1)
+                return openssl_error(-ENOMEM, "ECDSA sign");
+        return soft_sign_digest(ctx, md, ret);
 }
 
 int soft_public_key_raw(EVP_PKEY *key, uint8_t ret[static 64])
