@@ -119,56 +119,8 @@ export CVM_RUNTIME_DIR=$tmp/run
 GUEST=(--backend=libvirt --connect="$URI" --accel=tcg --memory=256M --cpus=1 --kernel="$KERNEL"
         --initrd="$tmp/initramfs.cpio.gz")
 
-alive() {
-        [ -d "/proc/$1" ] && [ "$(sed -e 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)" != Z ]
-}
-# start NAME MODE [OPTIONS...]: cvm run in the background; its pid in $started.
-start() {
-        local name=$1 mode=$2 cmdline="console=ttyS0 quiet panic=-1"
-        shift 2
-        [ -n "$mode" ] && cmdline+=" cvm.mode=$mode"
-        "$CVM" run --name="$name" "${GUEST[@]}" --cmdline="$cmdline" --console=file:"$tmp/$name.console" "$@" \
-                >"$tmp/$name.out" 2>"$tmp/$name.err" </dev/null &
-        started=$!
-        pids+=("$started")
-}
-wait_for() {
-        local i
-        for ((i = 0; i < $3 * 10; i++)); do
-                grep -q -- "$2" "$1" 2>/dev/null && return 0
-                sleep 0.1
-        done
-        return 1
-}
-# finish PID SECONDS: waits for a background cvm (killing it after SECONDS) and sets $rc.
-finish() {
-        local i
-        for ((i = 0; i < $2 * 10; i++)); do
-                alive "$1" || break
-                sleep 0.1
-        done
-        alive "$1" && kill -9 "$1" 2>/dev/null
-        rc=0
-        wait "$1" || rc=$?
-}
-show() {
-        {
-                echo "--- stderr"
-                cat "$tmp/$1.err" 2>/dev/null || true
-                echo "--- console"
-                tail -n 5 "$tmp/$1.console" 2>/dev/null || true
-        } | tap_diag
-}
-check_case() {
-        local name=$1 desc=$2
-        shift 2
-        if "$@"; then
-                tap_ok "$desc"
-        else
-                tap_not_ok "$desc"
-                show "$name"
-        fi
-}
+. "$(dirname "${BASH_SOURCE[0]}")/guest-util.sh"
+
 # Whether libvirtd still knows a domain of this name (a transient domain vanishes when it stops).
 domain_known() {
         virsh -q -c "$URI" list --all --name 2>/dev/null | grep -qx "$1"
