@@ -87,7 +87,8 @@ fi
 # Mount points of the private directories (empty directories, as libvirt-daemon-system would create).
 mkdir -p /etc/libvirt /run/libvirt /var/lib/libvirt /var/cache/libvirt /var/log/libvirt
 URI="qemu:///system?socket=$L/run/libvirt-sock"
-# start_daemon: libvirtd in its private mount namespace, $daemon its pid; true once its socket answers
+# start_daemon: libvirtd in its private mount namespace with its own pid file (another libvirtd on this
+# machine keeps /run/libvirtd.pid), $daemon its pid; true once its socket answers
 # (bounded; libvirtd probes QEMU first, ~8 s without a cache).
 start_daemon() {
         local i
@@ -97,7 +98,7 @@ start_daemon() {
                 mount --bind "$L/lib" /var/lib/libvirt && mount --bind "$C" /var/cache/libvirt &&
                 mount --bind "$L/log" /var/log/libvirt && mount --bind "$L/passwd" /etc/passwd &&
                 mount --bind "$L/group" /etc/group || exit 1
-                exec libvirtd' sh "$L" "$CACHE" >>"$L/libvirtd.log" 2>&1 &
+                exec libvirtd --pid-file="$L/libvirtd.pid"' sh "$L" "$CACHE" >>"$L/libvirtd.log" 2>&1 &
         daemon=$!
         for ((i = 0; i < 600; i++)); do
                 kill -0 "$daemon" 2>/dev/null || return 1
