@@ -191,29 +191,7 @@ int signed_json_verify(const char *text, size_t size, const uint8_t signature[st
 {
         if (!signer || x509_require_p256(signer) < 0)
                 return -EKEYREJECTED;
-
-        _cleanup_(ECDSA_SIG_freep) ECDSA_SIG *sig = ECDSA_SIG_new();
-        _cleanup_(BN_freep) BIGNUM *r = BN_bin2bn(signature, 32, NULL);
-        _cleanup_(BN_freep) BIGNUM *s = BN_bin2bn(signature + 32, 32, NULL);
-        if (!sig || !r || !s)
-                return -ENOMEM;
-        if (ECDSA_SIG_set0(sig, r, s) != 1)
-                return openssl_error(-ENOMEM, "ECDSA_SIG_set0");
-        TAKE_PTR(r);
-        TAKE_PTR(s);
-
-        unsigned char *der = NULL;
-        int der_len = i2d_ECDSA_SIG(sig, &der);
-        if (der_len <= 0)
-                return openssl_error(-ENOMEM, "i2d_ECDSA_SIG");
-
-        _cleanup_(EVP_MD_CTX_freep) EVP_MD_CTX *md = EVP_MD_CTX_new();
-        int ok = md && EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, X509_get0_pubkey(signer)) == 1 &&
-                 EVP_DigestVerify(md, der, (size_t) der_len, (const unsigned char *) text, size) == 1;
-        OPENSSL_free(der);
-        if (!md)
-                return -ENOMEM;
-        return ok ? 0 : openssl_error(-EKEYREJECTED, "JSON signature");
+        return ecdsa_p256_sha256_verify(X509_get0_pubkey(signer), signature, text, size);
 }
 
 /* ---- loading ------------------------------------------------------------------------------------- */

@@ -56,34 +56,6 @@ static int p256_key_from_raw(const uint8_t key[static 64], EVP_PKEY **ret)
         return 0;
 }
 
-/* ECDSA over data with SHA-256; signature r||s 64 bytes raw, converted to DER for OpenSSL. */
-static int ecdsa_p256_verify(EVP_PKEY *pkey, const uint8_t signature[static 64], const void *data,
-                             size_t size)
-{
-        _cleanup_(ECDSA_SIG_freep) ECDSA_SIG *sig = ECDSA_SIG_new();
-        _cleanup_(BN_freep) BIGNUM *r = BN_bin2bn(signature, 32, NULL);
-        _cleanup_(BN_freep) BIGNUM *s = BN_bin2bn(signature + 32, 32, NULL);
-        if (!sig || !r || !s)
-                return -ENOMEM;
-        if (ECDSA_SIG_set0(sig, r, s) != 1)
-                return openssl_error(-ENOMEM, "ECDSA_SIG_set0");
-        TAKE_PTR(r);
-        TAKE_PTR(s);
-
-        unsigned char *der = NULL;
-        int der_len = i2d_ECDSA_SIG(sig, &der);
-        if (der_len <= 0)
-                return openssl_error(-ENOMEM, "i2d_ECDSA_SIG");
-
-        _cleanup_(EVP_MD_CTX_freep) EVP_MD_CTX *md = EVP_MD_CTX_new();
-        int ok = md && EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, pkey) == 1 &&
-                 EVP_DigestVerify(md, der, (size_t) der_len, data, size) == 1;
-        OPENSSL_free(der);
-        if (!md)
-                return -ENOMEM;
-        return ok ? 0 : openssl_error(-EKEYREJECTED, "ECDSA signature");
-}
-
 int tdx_ecdsa_p256_verify_raw(const uint8_t key[static 64], const uint8_t signature[static 64],
                               const void *data, size_t size)
 {
@@ -91,7 +63,7 @@ int tdx_ecdsa_p256_verify_raw(const uint8_t key[static 64], const uint8_t signat
         int r = p256_key_from_raw(key, &pkey);
         if (r < 0)
                 return r;
-        return ecdsa_p256_verify(pkey, signature, data, size);
+        return ecdsa_p256_sha256_verify(pkey, signature, data, size);
 }
 
 static bool hard_error(int r)
@@ -357,8 +329,8 @@ int tdx_verifier_verify(TdxVerifier *v, const TdxQuote *q, TdxVerifyResult *res)
                            TDX_ECDSA_SIG_SIZE) == 0)
                         r = 0;
                 else
-                        r = ecdsa_p256_verify(X509_get0_pubkey(pck), q->qe_report_signature,
-                                              q->raw + q->qe_report_offset, TDX_QE_REPORT_SIZE);
+                        r = ecdsa_p256_sha256_verify(X509_get0_pubkey(pck), q->qe_report_signature,
+                                                     q->raw + q->qe_report_offset, TDX_QE_REPORT_SIZE);
                 if (r == -ENOMEM)
                         return r;
                 qe_ok = r == 0;

@@ -449,3 +449,31 @@ int x509_bundle_verify(X509Stack *bundle, X509Stack *anchors, X509CrlStack *crls
         }
         return x509_chain_verify(leaf, untrusted, anchors, crls, at, flags, result);
 }
+
+/* ECDSA over data with SHA-256; signature r||s 64 bytes raw, converted to DER for OpenSSL. */
+int ecdsa_p256_sha256_verify(EVP_PKEY *pkey, const uint8_t signature[static 64], const void *data,
+                             size_t size)
+{
+        _cleanup_(ECDSA_SIG_freep) ECDSA_SIG *sig = ECDSA_SIG_new();
+        _cleanup_(BN_freep) BIGNUM *r = BN_bin2bn(signature, 32, NULL);
+        _cleanup_(BN_freep) BIGNUM *s = BN_bin2bn(signature + 32, 32, NULL);
+        if (!sig || !r || !s)
+                return -ENOMEM;
+        if (ECDSA_SIG_set0(sig, r, s) != 1)
+                return openssl_error(-ENOMEM, "ECDSA_SIG_set0");
+        TAKE_PTR(r);
+        TAKE_PTR(s);
+
+        unsigned char *der = NULL;
+        int der_len = i2d_ECDSA_SIG(sig, &der);
+        if (der_len <= 0)
+                return openssl_error(-ENOMEM, "i2d_ECDSA_SIG");
+
+        _cleanup_(EVP_MD_CTX_freep) EVP_MD_CTX *md = EVP_MD_CTX_new();
+        int ok = md && EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, pkey) == 1 &&
+                 EVP_DigestVerify(md, der, (size_t) der_len, data, size) == 1;
+        OPENSSL_free(der);
+        if (!md)
+                return -ENOMEM;
+        return ok ? 0 : openssl_error(-EKEYREJECTED, "ECDSA signature");
+}

@@ -80,6 +80,11 @@ char *x509_common_name(X509 *cert);
 /* 0 when the certificate's key is EC P-256, -EKEYREJECTED otherwise. */
 int x509_require_p256(X509 *cert);
 
+/* ECDSA with SHA-256 over data, the signature as raw r||s (32 bytes each, big-endian) as Intel's quotes and
+ * PCS documents carry it. 0, -EKEYREJECTED, -ENOMEM. */
+int ecdsa_p256_sha256_verify(EVP_PKEY *pkey, const uint8_t signature[static 64], const void *data,
+                             size_t size);
+
 /* The end-entity certificate of a bundle in any order (PCS chains are leaf-first, QVL's sample chains
  * root-first): the first certificate that issued none of the others. NULL for an empty bundle. */
 X509 *x509_bundle_leaf(X509Stack *bundle);
