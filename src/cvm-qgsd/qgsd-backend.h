@@ -24,6 +24,9 @@ typedef struct QgsdBackendOps {
                      size_t *ret_size);
         /* NULL when the backend has no platform to describe. */
         int (*platform_info)(void *state, QgsdPlatformInfo *ret);
+        /* Optional: one step of work ahead of requests (tens of microseconds at most), called by a worker
+         * that has nothing else to do; returns whether there is more. Thread-safe. */
+        bool (*prepare)(void *state);
 } QgsdBackendOps;
 
 extern const QgsdBackendOps qgsd_backend_soft;

@@ -2,11 +2,11 @@
 #pragma once
 
 /*
- * The cvm-qgsd event loop. One thread owns every socket: it accepts, reads each request as far as it has
- * arrived (never blocking on one client), enforces the per-connection deadline, the size cap and the cap
- * on open connections, and writes replies. Complete requests go to a pool of worker threads that call the
- * backend, so one slow quote does not stall the others. SIGHUP reloads, SIGTERM/SIGINT stop accepting,
- * let the connections in flight finish, and return.
+ * The cvm-qgsd server. Worker threads accept, read, call the backend and reply, each on one connection at a
+ * time, so one slow quote does not stall the others; a request that arrives slowly or a reply taken slowly
+ * goes to the event loop (the thread calling qgsd_server_run()), which never blocks on one client and
+ * enforces the per-connection deadline. The size cap and the cap on open connections apply throughout.
+ * SIGHUP reloads, SIGTERM/SIGINT stop accepting, let the connections in flight finish, and return.
  */
 #include "qgsd-backend.h"
 #include "qgsd-config.h"

@@ -33,7 +33,7 @@ static void help(void)
                "  --init-soft-ca=DIR             Create an INSECURE software CA in DIR and exit\n"
                "  --config=FILE                  Settings file (default %s if present;\n"
                "                                 Intel's /etc/qgs.conf keys port, number_threads work too)\n"
-               "  --threads=N                    Backend worker threads (default %u)\n"
+               "  --threads=N                    Worker threads: requests served at once (default %u)\n"
                "  --max-connections=N            Open connections at most (default %u)\n"
                "  --timeout=DURATION             Per-connection deadline: 30, 30s, 500ms (default 30s)\n"
                "  --debug                        Log every request\n"

@@ -35,7 +35,7 @@ int main(int argc, char *argv[])
                 fprintf(stderr, "%s: not a 1024-byte TDREPORT\n", argv[2]);
                 return 1;
         }
-        if ((r = soft_ca_quote(ca, (const uint8_t *) report, &quote, &n)) < 0) {
+        if ((r = soft_ca_quote(ca, (const uint8_t *) report, NULL, &quote, &n)) < 0) {
                 _cleanup_free_ char *detail = NULL;
                 (void) soft_ca_check_tdreport((const uint8_t *) report, &detail);
                 fprintf(stderr, "soft_ca_quote: %s: %s\n", strerror(-r), strna(detail));

@@ -13,6 +13,7 @@
 #include "qgs/soft-ca.h"
 #include "qgs/soft-collateral.h"
 #include "qgs/soft-pki.h"
+#include "qgs/soft-signer.h"
 
 /* TDREPORT offsets (reference/attestation.md a.5). */
 #define TDR_TYPE              0U
@@ -33,13 +34,8 @@
 #define QE_AUTH_SIZE  32U
 #define QE_CERT_FIXED (TDX_QE_REPORT_SIZE + TDX_ECDSA_SIG_SIZE + 2U + QE_AUTH_SIZE + 2U + 4U)
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(EVP_PKEY_CTX *, EVP_PKEY_CTX_free)
-
 struct SoftCa {
-        EVP_PKEY *att_key;
-        /* Set up once: EVP_DigestSignInit() per quote would cost a sixth of the signature in provider
-         * fetches and context setup. Each quote signs with a copy (EVP_PKEY_CTX_dup() only reads). */
-        EVP_PKEY_CTX *att_sign;
+        SoftSigner *att_signer;
         EVP_MD *sha256, *sha384;
         uint8_t header[TDX_QUOTE_HEADER_SIZE];
         uint8_t *tail; /* attestation key, certification data type 6 with the QE report and PCK chain */
@@ -50,8 +46,7 @@ SoftCa *soft_ca_free(SoftCa *ca)
 {
         if (!ca)
                 return NULL;
-        EVP_PKEY_CTX_free(ca->att_sign);
-        EVP_PKEY_free(ca->att_key);
+        soft_signer_free(ca->att_signer);
         EVP_MD_free(ca->sha256);
         EVP_MD_free(ca->sha384);
         free(ca->tail);
@@ -115,8 +110,15 @@ static int check_tdreport(const EVP_MD *sha384, const uint8_t tdreport[1024], ch
         return 0;
 }
 
-int soft_ca_quote(SoftCa *ca, const uint8_t tdreport[1024], uint8_t **ret, size_t *ret_size)
+int soft_ca_nonce(SoftCa *ca, SoftNonce **ret)
 {
+        return soft_signer_nonce(ca->att_signer, ret);
+}
+
+int soft_ca_quote(SoftCa *ca, const uint8_t tdreport[1024], SoftNonce *nonce, uint8_t **ret,
+                  size_t *ret_size)
+{
+        _cleanup_(soft_nonce_freep) SoftNonce *n = nonce; /* consumed on every path */
         _cleanup_free_ char *detail = NULL;
         int r;
 
@@ -136,12 +138,9 @@ int soft_ca_quote(SoftCa *ca, const uint8_t tdreport[1024], uint8_t **ret, size_
         memcpy(body + TDR_TCB_FIELDS_SIZE + TDR_TD_FIELDS_SIZE, tdreport + TDR_REPORT_DATA,
                TDX_REPORT_DATA_SIZE);
         put32(q + Q_SIG_LEN, (uint32_t) (TDX_ECDSA_SIG_SIZE + ca->tail_size));
-        _cleanup_(EVP_PKEY_CTX_freep) EVP_PKEY_CTX *sign = EVP_PKEY_CTX_dup(ca->att_sign);
         uint8_t h[32];
-        if (!sign)
-                return -ENOMEM;
         if ((r = digest(ca->sha256, q, Q_SIGNED, NULL, 0, h)) < 0 ||
-            (r = soft_sign_digest(sign, h, q + Q_SIG)) < 0)
+            (r = soft_signer_sign(ca->att_signer, h, TAKE_PTR(n), q + Q_SIG)) < 0)
                 return r;
         memcpy(q + Q_TAIL, ca->tail, ca->tail_size);
 
@@ -295,12 +294,12 @@ int soft_ca_load(const char *dir, SoftCa **ret)
                 return -ENOMEM;
         if ((r = tail_build(ca, &p)) < 0)
                 return r;
-        ca->att_key = TAKE_PTR(p.att_key);
-        ca->att_sign = EVP_PKEY_CTX_new_from_pkey(NULL, ca->att_key, NULL);
+        if ((r = soft_signer_new(p.att_key, &ca->att_signer)) < 0)
+                return r;
         ca->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
         ca->sha384 = EVP_MD_fetch(NULL, "SHA384", NULL);
-        if (!ca->att_sign || EVP_PKEY_sign_init(ca->att_sign) != 1 || !ca->sha256 || !ca->sha384)
-                return openssl_error(-ENOMEM, "attestation key signing context");
+        if (!ca->sha256 || !ca->sha384)
+                return openssl_error(-ENOMEM, "SHA-256 and SHA-384");
         *ret = TAKE_PTR(ca);
         return 0;
 }

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "macro.h"
+#include "qgs/soft-signer.h"
 
 typedef struct SoftCa SoftCa;
 
@@ -27,9 +28,13 @@ int soft_ca_init(const char *dir);
 int soft_ca_load(const char *dir, SoftCa **ret);
 /*
  * A v4 quote of the TDREPORT: REPORTTYPE.TYPE must be 0x81 (TDX) and TEE_TCB_INFO_HASH / TEE_INFO_HASH
- * must be the SHA-384 of TEE_TCB_INFO / TDINFO, else -EBADMSG. Thread-safe. 0 / -errno.
+ * must be the SHA-384 of TEE_TCB_INFO / TDINFO, else -EBADMSG. Its signature uses the nonce when one is
+ * given (consumed, whatever the outcome), else makes one. Thread-safe. 0 / -errno.
  */
-int soft_ca_quote(SoftCa *ca, const uint8_t tdreport[1024], uint8_t **ret, size_t *ret_size);
+int soft_ca_quote(SoftCa *ca, const uint8_t tdreport[1024], SoftNonce *nonce, uint8_t **ret,
+                  size_t *ret_size);
+/* The part of a quote signature that can be made before the TDREPORT comes (qgs/soft-signer.h). */
+int soft_ca_nonce(SoftCa *ca, SoftNonce **ret);
 SoftCa *soft_ca_free(SoftCa *ca);
 
 /* The TDREPORT checks of soft_ca_quote(); *reterr (optional, free() it) names the field and offset. */

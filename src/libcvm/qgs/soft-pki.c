@@ -17,6 +17,7 @@
 #include "attest/pck-ext.h"
 #include "fileio.h"
 #include "qgs/soft-pki.h"
+#include "qgs/soft-signer.h"
 
 /* Values of a made-up platform; the FMSPC's first byte 0x5f ("soft") matches no Intel CPU family. */
 const uint8_t soft_fmspc[6] = { 0x5f, 0x0f, 0x7e, 0x00, 0x00, 0x00 };
@@ -46,7 +47,6 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(X509_EXTENSION *, X509_EXTENSION_free)
 DEFINE_TRIVIAL_CLEANUP_FUNC(ASN1_INTEGER *, ASN1_INTEGER_free)
 DEFINE_TRIVIAL_CLEANUP_FUNC(ASN1_OCTET_STRING *, ASN1_OCTET_STRING_free)
 DEFINE_TRIVIAL_CLEANUP_FUNC(ASN1_TIME *, ASN1_TIME_free)
-DEFINE_TRIVIAL_CLEANUP_FUNC(EVP_PKEY_CTX *, EVP_PKEY_CTX_free)
 
 void soft_pki_done(SoftPki *p)
 {
@@ -332,31 +332,17 @@ int soft_crl_new(X509 *issuer, EVP_PKEY *key, time_t now, time_t next, X509_CRL 
 
 /* ---- signatures --------------------------------------------------------------------------------------- */
 
-int soft_sign_digest(EVP_PKEY_CTX *ctx, const uint8_t digest[static 32], uint8_t ret[static 64])
-{
-        unsigned char der[80];
-        size_t n = sizeof(der);
-
-        if (EVP_PKEY_sign(ctx, der, &n, digest, 32) != 1)
-                return openssl_error(-ENOMEM, "ECDSA sign");
-        const unsigned char *p = der;
-        _cleanup_(ECDSA_SIG_freep) ECDSA_SIG *sig = d2i_ECDSA_SIG(NULL, &p, (long) n);
-        if (!sig || BN_bn2binpad(ECDSA_SIG_get0_r(sig), ret, 32) != 32 ||
-            BN_bn2binpad(ECDSA_SIG_get0_s(sig), ret + 32, 32) != 32)
-                return openssl_error(-ENOMEM, "ECDSA signature");
-        return 0;
-}
-
 int soft_sign(EVP_PKEY *key, const void *data, size_t size, uint8_t ret[static 64])
 {
-        _cleanup_(EVP_PKEY_CTX_freep) EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL);
+        _cleanup_(soft_signer_freep) SoftSigner *s = NULL;
         uint8_t md[32];
+        int r;
 
-        /* One context per call and a key that is only read: safe from many threads (openssl-threads(7)). */
-        if (!ctx || EVP_PKEY_sign_init(ctx) != 1 ||
-            EVP_Digest(data, size, md, NULL, EVP_sha256(), NULL) != 1)
-                return openssl_error(-ENOMEM, "ECDSA sign");
-        return soft_sign_digest(ctx, md, ret);
+        if (EVP_Digest(data, size, md, NULL, EVP_sha256(), NULL) != 1)
+                return openssl_error(-ENOMEM, "SHA-256");
+        if ((r = soft_signer_new(key, &s)) < 0)
+                return r;
+        return soft_signer_sign(s, md, NULL, ret);
 }
 
 int soft_public_key_raw(EVP_PKEY *key, uint8_t ret[static 64])

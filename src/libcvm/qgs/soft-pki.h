@@ -46,9 +46,6 @@ int soft_pki_load(const char *dir, SoftPki *ret);
 
 /* ECDSA P-256 / SHA-256 over data as Intel structures carry it: r || s, 32 bytes each, big-endian. */
 int soft_sign(EVP_PKEY *key, const void *data, size_t size, uint8_t ret[static 64]);
-/* The same over a SHA-256 digest, with a context set up by EVP_PKEY_sign_init() (not shared between
- * threads). */
-int soft_sign_digest(EVP_PKEY_CTX *ctx, const uint8_t digest[static 32], uint8_t ret[static 64]);
 /* The public key as X || Y (64 bytes), the form of the quote's attestation key field. */
 int soft_public_key_raw(EVP_PKEY *key, uint8_t ret[static 64]);
 
