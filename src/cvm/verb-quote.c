@@ -5,6 +5,7 @@
 
 #include "fileio.h"
 #include "guest/guest-evidence.h"
+#include "guest/tdx-getquote.h"
 #include "hexbase64.h"
 #include "log.h"
 #include "output.h"
@@ -15,15 +16,22 @@ static void help(void)
         printf("Usage: cvm quote [OPTIONS...]\n\n"
                "Inside a TDX or SEV-SNP guest, get attestation evidence binding 64 bytes of report data:\n"
                "through configfs-tsm (a TDX quote, or an SNP report with the host's certificates), else\n"
-               "/dev/tdx_guest (a TDREPORT: the kernel has no quote interface there) or /dev/sev-guest.\n"
+               "/dev/tdx_guest (its TDREPORT turned into a quote by the host's QGS over vsock when\n"
+               "/etc/tdx-attest.conf names a port, else by the GetQuote ioctl of older TDX kernels; the\n"
+               "TDREPORT itself when neither works) or /dev/sev-guest.\n"
                "The evidence goes to standard output (or FILE) as raw bytes; 'cvm verify' checks it.\n\n"
                "  --report-data=HEX  Up to 64 bytes (128 hex digits) to bind, zero-padded (default: zeros)\n"
                "  --nonce            Bind 64 fresh random bytes and print them as \"nonce: HEX\" (on\n"
                "                     standard output with -o, else standard error; --json: report_data)\n"
                "  --vmpl=0|1|2|3     SEV-SNP: the VMPL (configfs-tsm privlevel) to report for\n"
+               "  --qgs=unix:PATH|vsock:[CID:]PORT\n"
+               "                     TDX: send the TDREPORT to this Quote Generation Service (vsock CID\n"
+               "                     default 2, the host; cvm-qgsd listens on vsock port 4050) instead,\n"
+               "                     and fail when it gives no quote\n"
                "  -o, --output=FILE  Write the evidence to FILE\n"
                "  --json             Print a JSON document with the evidence in base64 instead\n"
-               "  --root=DIR         Use DIR/sys/kernel/config/tsm/report and DIR/dev (tests)\n"
+               "  --root=DIR         Use DIR/sys/kernel/config/tsm/report, DIR/dev and\n"
+               "                     DIR/etc/tdx-attest.conf (tests)\n"
                "  -h, --help         Show this help\n\n"
                "Exit status: 0 evidence written; 2 error, including \"not a TDX or SEV-SNP guest\".\n");
 }
@@ -60,6 +68,7 @@ static int print_json(const GuestEvidence *e, const uint8_t report_data[static 6
             json_add(o, "report_data", json_object_new_string(hex)) < 0 ||
             json_add(o, "nonce", json_object_new_boolean(nonce)) < 0 ||
             json_add(o, "size", json_object_new_int64((int64_t) e->size)) < 0 ||
+            json_add_string_or_null(o, "no_quote", e->no_quote) < 0 ||
             json_add_base64(o, "evidence", e->data, e->size) < 0 ||
             json_add_base64(o, "aux", e->aux, e->aux_size) < 0)
                 return log_oom();
@@ -93,6 +102,7 @@ int verb_quote(int argc, char *argv[])
                 ARG_VMPL,
                 ARG_JSON,
                 ARG_ROOT,
+                ARG_QGS,
         };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
@@ -102,9 +112,10 @@ int verb_quote(int argc, char *argv[])
                 { "output", required_argument, NULL, 'o' },
                 { "json", no_argument, NULL, ARG_JSON },
                 { "root", required_argument, NULL, ARG_ROOT },
+                { "qgs", required_argument, NULL, ARG_QGS },
                 {},
         };
-        const char *output = NULL, *root = NULL, *report_data_arg = NULL;
+        const char *output = NULL, *root = NULL, *report_data_arg = NULL, *qgs = NULL;
         uint8_t report_data[64] = {};
         bool nonce = false, json = false;
         int vmpl = -1, c, r;
@@ -140,6 +151,14 @@ int verb_quote(int argc, char *argv[])
                 case ARG_ROOT:
                         root = optarg;
                         break;
+                case ARG_QGS: {
+                        QgsAddress a;
+                        if (qgs_address_parse(optarg, &a) < 0)
+                                return usage_error("quote", "--qgs= takes %s, not '%s'.",
+                                                   "unix:PATH, vsock:PORT or vsock:CID:PORT", optarg);
+                        qgs = optarg;
+                        break;
+                }
                 default:
                         return usage_error("quote", "Invalid option.");
                 }
@@ -161,17 +180,21 @@ int verb_quote(int argc, char *argv[])
 
         _cleanup_(guest_evidence_done) GuestEvidence e = {};
         _cleanup_free_ char *detail = NULL;
-        r = guest_evidence_get(root, report_data, vmpl, &e, &detail);
+        r = guest_evidence_get(root, report_data, vmpl, qgs, &e, &detail);
         if (r == -ENODEV) {
                 log_error("%s", strna(detail));
                 return CVM_EXIT_ERROR;
         }
+        if (r < 0 && qgs)
+                return log_error_errno(r, "No quote from --qgs=%s: %s", qgs, detail ?: "%m");
         if (r < 0)
                 return log_error_errno(r, "Failed to get evidence: %s", detail ?: "%m");
-        if (e.kind == GUEST_EVIDENCE_TDX_REPORT)
-                log_warning("%s gave a TDREPORT, not a quote (no configfs-tsm): a host's quote service "
-                            "(cvm-qgsd) turns it into one.",
-                            e.source);
+        if (e.kind == GUEST_EVIDENCE_TDX_REPORT) {
+                log_warning("%s gave a TDREPORT, not a quote: %s.", e.source, strna(e.no_quote));
+                log_warning("To get a quote, name the host's Quote Generation Service: --qgs=vsock:PORT "
+                            "(cvm-qgsd and Intel's QGS listen on vsock port %u) or \"port=%u\" in %s.",
+                            TDX_QGS_DEFAULT_PORT, TDX_QGS_DEFAULT_PORT, TDX_ATTEST_CONF);
+        }
 
         if (output) {
                 r = write_full_file(output, e.data, e.size);

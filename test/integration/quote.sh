@@ -6,7 +6,10 @@
 # carries the TDREPORT's measurements; Intel's root rejects it. 'cvm quote' against fake configfs-tsm
 # trees whose inblob and outblob are FIFOs served by a shell function playing the provider (generation
 # advanced as the kernel does, or twice for a concurrent writer), the not-a-guest error on this machine,
-# and --report-data validation.
+# and --report-data validation. Then 'cvm quote' without configfs-tsm on a fake /dev/tdx_guest (the
+# LD_PRELOAD module test/helpers/fake-tdx-guest.so: the DCAP test TDREPORT with the requested report data,
+# and the legacy GetQuote ioctl answered as upstream QEMU or a relaying VMM does) against a real cvm-qgsd with the
+# soft backend: --qgs=unix:SOCKET, the ioctl, /etc/tdx-attest.conf's vsock port, and broken VMMs and QGSs.
 set -euo pipefail
 
 . "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
@@ -20,7 +23,8 @@ export NO_COLOR=1 LC_ALL=C
 command -v jq >/dev/null || tap_skip_all "jq is not installed (tools/install-deps)"
 
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+qgsd_pid=
+trap '[ -z "$qgsd_pid" ] || kill "$qgsd_pid" 2>/dev/null; rm -rf "$tmp"' EXIT
 
 # ---- the soft CA and cvm verify -------------------------------------------------------------------------
 "$SOFT_QUOTE" "$tmp/ca" "$TDREPORT" "$tmp/quote.dat"
@@ -140,5 +144,194 @@ rc=$(run "$tmp/out" "$tmp/err" "$CVM" quote --report-data=00 --nonce -o "$tmp/go
 tap_check "cvm quote --report-data with --nonce: refused, exit 2" test "$rc" = 2
 rc=$(run "$tmp/out" "$tmp/err" "$CVM" quote --vmpl=4 -o "$tmp/got.dat")
 tap_check "cvm quote --vmpl=4: refused, exit 2" test "$rc" = 2
+for bad in tcp:1 vsock:0 unix: vsock:x:1; do
+        rc=$(run "$tmp/out" "$tmp/err" "$CVM" quote --qgs="$bad" -o "$tmp/got.dat")
+        tap_check "cvm quote --qgs=$bad: refused, exit 2" \
+                test "$rc" = 2 -a -n "$(grep -F -- "--qgs= takes unix:PATH, vsock:PORT or vsock:CID:PORT, not '$bad'" "$tmp/err")"
+done
+rc=$(run "$tmp/out" "$tmp/err" "$CVM" quote --root="$tmp/plain" --qgs=vsock:4050 -o "$tmp/got.dat")
+tap_check "cvm quote --qgs without /dev/tdx_guest: exit 2, not a TDX guest" \
+        test "$rc" = 2 -a -n "$(grep -F 'no /dev/tdx_guest to get a TDREPORT from for the QGS at vsock:4050' "$tmp/err")"
 
+# ---- cvm quote on /dev/tdx_guest without configfs-tsm -------------------------------------------------
+SHIM=$CVM_BUILD_DIR/test/fake-tdx-guest.so
+QGSD=${QGSD:?QGSD must name cvm-qgsd}
+QGS_CLIENT=${QGS_CLIENT:?QGS_CLIENT must name the qgs-client test helper}
+TD=$tmp/td
+mkdir -p "$TD/dev" "$TD/etc"
+: >"$TD/dev/tdx_guest"
+export CVM_FAKE_TDREPORT=$TDREPORT
+unset CVM_FAKE_QGS CVM_FAKE_GETQUOTE
+
+# AddressSanitizer wants its runtime first in the library list; a preloaded module comes before it.
+shim_env=(LD_PRELOAD="$SHIM")
+if ! env "${shim_env[@]}" "$CVM" --version >/dev/null 2>"$tmp/err"; then
+        shim_env+=(ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0")
+        env "${shim_env[@]}" "$CVM" --version >/dev/null 2>>"$tmp/err" || shim_env=()
+fi
+if [ ${#shim_env[@]} = 0 ]; then
+        tap_skip "cvm quote on a fake /dev/tdx_guest: cvm does not run with $SHIM preloaded ($(head -1 "$tmp/err"))"
+        tap_done
+fi
+# json_is FILE FILTER [JQ ARGS...]: FILE is a JSON document for which FILTER holds (jq -e alone passes an
+# empty file).
+json_is() {
+        local f=$1
+        shift
+        [ -s "$f" ] && jq -e "$@" "$f" >/dev/null
+}
+# td ARGS...: cvm quote --root=$TD with the fake device, exit status printed (out/err in $tmp/out, $tmp/err).
+td_env=()
+td() {
+        run "$tmp/out" "$tmp/err" env "${shim_env[@]}" ${td_env[@]+"${td_env[@]}"} "$CVM" quote --root="$TD" "$@"
+}
+
+# cvm-qgsd with the soft backend on a temporary unix socket, waited for through its READY=1.
+"$QGSD" --init-soft-ca="$tmp/qca" 2>"$tmp/err"
+SOCK=$tmp/qgs.socket
+mkfifo "$tmp/notify.fifo"
+"$QGS_CLIENT" "$tmp/notify" notify-wait >"$tmp/notify.fifo" &
+exec 3<"$tmp/notify.fifo"
+read -r -u 3 line # "bound"
+NOTIFY_SOCKET=$tmp/notify "$QGSD" --backend=soft --soft-ca="$tmp/qca" --listen=unix:"$SOCK" \
+        2>"$tmp/qgsd.log" &
+qgsd_pid=$!
+read -r -u 3 line || line=
+exec 3<&-
+if [ "$line" != READY ]; then
+        tap_not_ok "cvm-qgsd --backend=soft starts on $SOCK"
+        tap_diag <"$tmp/qgsd.log"
+        tap_done
+fi
+
+HEX=$(printf 'c0ffee%.0s' {1..21})00 # 64 bytes
+export HEX
+"$CVM" inspect --json "$TDREPORT" >"$tmp/r.json"
+# verified_quote FILE: cvm verify accepts FILE with the soft root, and its report data is $HEX and its
+# MRTD and RTMR0 the TDREPORT's.
+verified_quote() {
+        local rc
+        rc=$(run "$tmp/v.json" "$tmp/v.err" "$CVM" verify --json --root-ca="$tmp/qca/root.pem" \
+                --collateral="$tmp/qca/collateral" "$1")
+        "$CVM" inspect --json "$1" >"$tmp/i.json" 2>"$tmp/i.err" || true
+        if [ "$rc" = 0 ] && json_is "$tmp/v.json" '.verdict == "accept"' &&
+                json_is "$tmp/i.json" --arg h "$HEX" --slurpfile r "$tmp/r.json" '.kind == "tdx-quote" and
+                   .body.report_data == $h and .body.mr_td == $r[0].body.mr_td and
+                   .body.rtmr0 == $r[0].body.rtmr0'; then
+                return 0
+        fi
+        echo "verify exit $rc" | tap_diag
+        cat "$tmp/v.err" "$tmp/i.err" | tap_diag
+        jq -c '.checks[]? | select(.ok | not)' "$tmp/v.json" 2>/dev/null | tap_diag
+        return 1
+}
+
+rc=$(td --qgs=unix:"$SOCK" --report-data="$HEX" -o "$tmp/q1.dat")
+tap_check "--qgs=unix:SOCKET: exit 0, no warning" test "$rc" = 0 -a ! -s "$tmp/err"
+tap_check "--qgs=unix:SOCKET: a v4 quote cvm verify accepts with the soft root, report data $HEX" \
+        verified_quote "$tmp/q1.dat"
+rc=$(td --qgs=unix:"$SOCK" --report-data="$HEX" --json)
+tap_check "--qgs=unix:SOCKET --json: kind tdx-quote, source /dev/tdx_guest+unix:SOCKET, no_quote null" \
+        json_is "$tmp/out" --arg s "/dev/tdx_guest+unix:$SOCK" '.kind == "tdx-quote" and .source == $s and
+                .provider == "tdx_guest" and .no_quote == null and .report_data == $ENV.HEX'
+
+# --qgs names the QGS: configfs-tsm, which would answer too, is left alone.
+mkdir -p "$tmp/tdtsm/dev" "$tmp/tdtsm/sys/kernel/config/tsm/report/cvm"
+: >"$tmp/tdtsm/dev/tdx_guest"
+(cd "$tmp/tdtsm/sys/kernel/config/tsm/report/cvm" && echo tdx_guest >provider && echo 1 >generation &&
+        : >inblob && cp "$tmp/quote.dat" outblob)
+rc=$(run "$tmp/out" "$tmp/err" env "${shim_env[@]}" "$CVM" quote --root="$tmp/tdtsm" --qgs=unix:"$SOCK" --json)
+qgs_not_tsm() {
+        json_is "$tmp/out" --arg s "/dev/tdx_guest+unix:$SOCK" '.source == $s and .kind == "tdx-quote"' &&
+                [ ! -s "$tmp/tdtsm/sys/kernel/config/tsm/report/cvm/inblob" ]
+}
+tap_check "--qgs with configfs-tsm present: the QGS's quote, configfs-tsm untouched" qgs_not_tsm
+
+export CVM_FAKE_QGS=$SOCK
+rc=$(td --report-data="$HEX" -o "$tmp/q2.dat")
+tap_check "the legacy GetQuote ioctl through upstream QEMU's wrapping (no --qgs, no tdx-attest.conf): exit 0, no warning" \
+        test "$rc" = 0 -a ! -s "$tmp/err"
+tap_check "the legacy GetQuote ioctl: a quote cvm verify accepts, report data $HEX" verified_quote "$tmp/q2.dat"
+rc=$(td --report-data="$HEX" --json)
+tap_check "the legacy GetQuote ioctl --json: source /dev/tdx_guest+GetQuote ioctl" \
+        json_is "$tmp/out" '.kind == "tdx-quote" and .source == "/dev/tdx_guest+GetQuote ioctl"' 
+td_env=(CVM_FAKE_GETQUOTE=relay)
+rc=$(td --report-data="$HEX" -o "$tmp/q2r.dat")
+td_env=()
+tap_check "the legacy GetQuote ioctl through a VMM that relays the TDREPORT (the QGS's raw mode): exit 0" \
+        test "$rc" = 0 -a ! -s "$tmp/err"
+tap_check "... a quote cvm verify accepts, report data $HEX" verified_quote "$tmp/q2r.dat"
+printf '# the host QGS\nport = 0\n' >"$TD/etc/tdx-attest.conf"
+rc=$(td --report-data="$HEX" --json)
+tap_check "tdx-attest.conf with port=0: the GetQuote ioctl, as with no port" \
+        json_is "$tmp/out" '.kind == "tdx-quote" and .source == "/dev/tdx_guest+GetQuote ioctl"' 
+
+# /etc/tdx-attest.conf names a vsock port: Intel's library goes only there, and so does cvm. There is no
+# vsock host here, so the TDREPORT comes out with the reason.
+printf '# port=1\n  port = 4051  \n' >"$TD/etc/tdx-attest.conf"
+rc=$(td --report-data="$HEX" -o "$tmp/r3.dat")
+tap_check "tdx-attest.conf port=4051 without a vsock host: exit 0 with the TDREPORT" \
+        test "$rc" = 0 -a "$(stat -c %s "$tmp/r3.dat")" = 1024 -a \
+        "$("$CVM" inspect --json "$tmp/r3.dat" | jq -r '.kind + " " + .body.report_data')" = "tdreport $HEX"
+tap_check "... saying why: /etc/tdx-attest.conf names port 4051: cannot connect to the QGS at vsock:2:4051" \
+        grep -q "/dev/tdx_guest gave a TDREPORT, not a quote: no configfs-tsm, and /etc/tdx-attest.conf names port 4051: cannot connect to the QGS at vsock:2:4051" "$tmp/err"
+tap_check "... and how to get a quote: --qgs or port= in /etc/tdx-attest.conf" \
+        grep -qF -- '--qgs=vsock:PORT (cvm-qgsd and Intel'"'"'s QGS listen on vsock port 4050) or "port=4050" in /etc/tdx-attest.conf' "$tmp/err"
+rc=$(td --json)
+tap_check "... --json: kind tdx-report, source /dev/tdx_guest, no_quote names vsock:2:4051" \
+        json_is "$tmp/out" '.kind == "tdx-report" and .source == "/dev/tdx_guest" and
+                (.no_quote | test("vsock:2:4051"))' 
+rm "$TD/etc/tdx-attest.conf"
+
+rc=$(td --qgs=vsock:4051 -o "$tmp/x.dat")
+tap_check "--qgs=vsock:4051 without a vsock host: exit 2 naming vsock:2:4051, no evidence written" \
+        test "$rc" = 2 -a ! -e "$tmp/x.dat" -a \
+        -n "$(grep -F 'No quote from --qgs=vsock:4051: cannot connect to the QGS at vsock:2:4051' "$tmp/err")"
+
+# Broken VMMs and QGSs: a clear reason, never a crash. Without --qgs the TDREPORT still comes out.
+# fallback DESCRIPTION TEXT [VAR=VALUE...]: with VAR=VALUE in cvm's environment, exit 0, a TDREPORT, and
+# TEXT in the reason on standard error.
+fallback() {
+        local desc=$1 text=$2 ok=1
+        td_env=("${@:3}")
+        rc=$(td --report-data="$HEX" -o "$tmp/f.dat")
+        td_env=()
+        [ "$rc" = 0 ] && [ "$(stat -c %s "$tmp/f.dat")" = 1024 ] || ok=0
+        grep -qF -- "/dev/tdx_guest gave a TDREPORT, not a quote: no configfs-tsm, no port in /etc/tdx-attest.conf, and $text" "$tmp/err" || ok=0
+        if [ $ok = 1 ]; then
+                tap_ok "$desc"
+        else
+                tap_not_ok "$desc (exit $rc)"
+                tap_diag <"$tmp/err"
+        fi
+}
+fallback "GetQuote with no QGS behind the VMM: status QGS unavailable" \
+        "GetQuote status 0x8000000000000001 (QGS unavailable)" CVM_FAKE_QGS="$tmp/absent.socket"
+fallback "GetQuote with half the quote: not a quote, naming out_len and the offset" \
+        "GetQuote reply (out_len " CVM_FAKE_GETQUOTE=truncate
+fallback "GetQuote out_len 70000: larger than the buffer" \
+        "GetQuote out_len 70000 exceeds the 16384-byte buffer" CVM_FAKE_GETQUOTE=out-len=70000
+fallback "an upstream kernel (no GetQuote ioctl)" \
+        "the kernel has no GetQuote ioctl on /dev/tdx_guest (TDX_CMD_GET_QUOTE: Inappropriate ioctl for device)" \
+        CVM_FAKE_GETQUOTE=enotty
+
+# cvm-qgsd refuses a report that is not a TDREPORT (REPORTTYPE 0) with an error reply.
+fallback "the QGS answers an error reply: upstream QEMU reports status ERROR" \
+        "GetQuote status 0x8000000000000000 (error)" CVM_FAKE_TDREPORT="$tmp/sgx.dat"
+fallback "the QGS answers an error reply through a relaying VMM: the framed reply, named" \
+        "the QGS behind the GetQuote ioctl answered GET_QUOTE_RESP with error" \
+        CVM_FAKE_TDREPORT="$tmp/sgx.dat" CVM_FAKE_GETQUOTE=relay
+td_env=(CVM_FAKE_TDREPORT="$tmp/sgx.dat")
+rc=$(td --qgs=unix:"$SOCK" -o "$tmp/x.dat")
+td_env=()
+tap_check "--qgs=unix:SOCKET answering an error reply: exit 2, naming the address and the error" \
+        test "$rc" = 2 -a ! -e "$tmp/x.dat" -a \
+        -n "$(grep -F "No quote from --qgs=unix:$SOCK: QGS at unix:$SOCK answered GET_QUOTE_RESP with error UNEXPECTED (0x12001)" "$tmp/err")"
+rc=$(td --qgs=unix:"$tmp/absent.socket" -o "$tmp/x.dat")
+tap_check "--qgs=unix:ABSENT: exit 2, cannot connect" \
+        test "$rc" = 2 -a -n "$(grep -F "cannot connect to the QGS at unix:$tmp/absent.socket: No such file or directory" "$tmp/err")"
+
+kill "$qgsd_pid"
+wait "$qgsd_pid" 2>/dev/null || true
+qgsd_pid=
 tap_done

@@ -188,7 +188,7 @@ static void test_snp_auxblob(void **state)
         entry_file(entry, "privlevel", "");
         pr.generation = 41;
         assert_int_equal(pthread_create(&t, NULL, provider_main, &pr), 0);
-        int r = guest_evidence_get(root, inblob, 2, &e, &detail);
+        int r = guest_evidence_get(root, inblob, 2, NULL, &e, &detail);
         assert_int_equal(pthread_join(t, NULL), 0);
         if (r < 0)
                 fail_msg("%s", strna(detail));
@@ -215,7 +215,7 @@ static void test_not_a_guest(void **state)
         TsmReport rep = {};
 
         assert_int_equal(tsm_report_get(root, inblob, -1, &rep, NULL), -ENOENT);
-        ASSERT_ERROR(guest_evidence_get(root, inblob, -1, &e, &detail), -ENODEV, detail,
+        ASSERT_ERROR(guest_evidence_get(root, inblob, -1, NULL, &e, &detail), -ENODEV, detail,
                      "not a TDX or SEV-SNP guest", "/sys/kernel/config/tsm/report", "/dev/tdx_guest",
                      "/dev/sev-guest");
 }
@@ -226,7 +226,7 @@ static void test_not_a_device(void **state)
         _cleanup_(guest_evidence_done) GuestEvidence e = {};
         _cleanup_free_ char *detail = NULL;
 
-        ASSERT_ERROR(guest_evidence_get(root, inblob, -1, &e, &detail), -ENOTTY, detail,
+        ASSERT_ERROR(guest_evidence_get(root, inblob, -1, NULL, &e, &detail), -ENOTTY, detail,
                      "/dev/tdx_guest is not a TDX guest device");
 }
 
