@@ -382,23 +382,29 @@ static void work(QgsdServer *s, Conn *c)
         qgsd_backend_unref(b);
 }
 
+/* Appends c to a queue (the work or the done one) under the lock, and says so on the queue's eventfd. */
+static void queue_push(QgsdServer *s, Conn **head, Conn **tail, int event_fd, Conn *c)
+{
+        c->job_next = NULL;
+        pthread_mutex_lock(&s->lock);
+        if (*tail)
+                (*tail)->job_next = c;
+        else
+                *head = c;
+        *tail = c;
+        pthread_mutex_unlock(&s->lock);
+        event_write(event_fd);
+}
+
 /* Gives c to the loop: to read the rest of its request, or to write the rest of its reply. */
 static void hand_to_loop(QgsdServer *s, Conn *c, ConnState state)
 {
         c->state = state;
-        c->job_next = NULL;
-        pthread_mutex_lock(&s->lock);
-        if (s->done_tail)
-                s->done_tail->job_next = c;
-        else
-                s->done_head = c;
-        s->done_tail = c;
-        pthread_mutex_unlock(&s->lock);
-        event_write(s->done.fd);
+        queue_push(s, &s->done_head, &s->done_tail, s->done.fd, c);
 }
 
-/* The reply usually fits the socket buffer: sent and closed here; the loop writes what a slow reader left.
- */
+/* The reply usually fits the socket buffer: sent and closed here; the loop writes the rest for a slow
+ * reader. */
 static void worker_reply(QgsdServer *s, Conn *c)
 {
         while (c->out && c->out_off < c->out_n) {
@@ -647,16 +653,7 @@ static void conn_dispatch(QgsdServer *s, Conn *c)
         if (c->events != 0)
                 (void) epoll_ctl(s->epfd, EPOLL_CTL_DEL, c->src.fd, NULL);
         c->events = 0;
-
-        pthread_mutex_lock(&s->lock);
-        c->job_next = NULL;
-        if (s->work_tail)
-                s->work_tail->job_next = c;
-        else
-                s->work_head = c;
-        s->work_tail = c;
-        pthread_mutex_unlock(&s->lock);
-        event_write(s->jobs.fd);
+        queue_push(s, &s->work_head, &s->work_tail, s->jobs.fd, c);
 }
 
 /* Returns whether c is still open and reading: it may have been answered, dispatched or closed. */
